@@ -1,0 +1,147 @@
+"""The Dutch spaCy pipeline: nl_core_news_sm when installed, else an offline fallback.
+
+Every token gets a *match key* in `token.norm_`: its lemma (or lower-case form),
+diacritics folded, Dutch-stemmed and with doubled vowels collapsed. Rule phrases
+are processed by the same pipeline, so `onderneming`/`ondernemingen`,
+`sociaal`/`sociale` and `verstrekt`/`verstrekken` share a key even where the
+fallback's lemma tables have gaps.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+MODEL_NAME = "nl_core_news_sm"
+INSTALL_MODEL = f"python -m spacy download {MODEL_NAME}"
+# Components of nl_core_news_sm the rules never use; leaving them out saves time.
+UNUSED_MODEL_COMPONENTS = ["ner"]
+
+
+@dataclass(frozen=True)
+class PipelineInfo:
+    name: str  # "nl_core_news_sm" or "fallback"
+    version: str
+    description: str  # one Dutch line for the user
+    fallback: bool
+    components: tuple[str, ...]
+    sets_pos: bool
+    sets_morph: bool
+    sets_dep: bool
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "fallback": self.fallback,
+            "components": list(self.components),
+        }
+
+
+_DOUBLE_VOWEL = re.compile(r"([aeou])\1")
+
+
+@lru_cache(maxsize=200_000)
+def match_key(word: str) -> str:
+    """The inflection-insensitive key of one (lemmatised) word."""
+    folded = fold_diacritics(word.lower())
+    if not folded.isalpha():
+        return folded
+    return _DOUBLE_VOWEL.sub(r"\1", _stemmer().stemWord(folded))
+
+
+def fold_diacritics(text: str) -> str:
+    """'coöperatie' -> 'cooperatie', 'één' -> 'een'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("dutch")
+
+
+def _set_match_keys(doc):
+    for token in doc:
+        lemma = token.lemma_ or token.text
+        token.norm_ = match_key(lemma)
+    return doc
+
+
+def model_version() -> str | None:
+    """The installed nl_core_news_sm version, or None. Does not import spaCy."""
+    from importlib import metadata
+
+    for dist in (MODEL_NAME, MODEL_NAME.replace("_", "-")):
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(prefer_model: bool = True):
+    """Return (nlp, PipelineInfo). Loaded once per process."""
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("policycheck_match_keys"):
+        Language.component("policycheck_match_keys")(_set_match_keys)
+
+    nlp = None
+    if prefer_model and model_version() is not None:
+        try:
+            nlp = spacy.load(MODEL_NAME, exclude=UNUSED_MODEL_COMPONENTS)
+        except (OSError, ImportError, ValueError):
+            nlp = None
+    if nlp is not None:
+        version = nlp.meta.get("version", model_version() or "?")
+        description = f"{MODEL_NAME} {version} (spaCy {spacy.__version__})"
+        fallback = False
+        name = MODEL_NAME
+    else:
+        nlp = spacy.blank("nl")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()  # loads the Dutch lookup table from spacy-lookups-data
+        version = _lookups_version()
+        description = (
+            f"offline terugvaloptie: spacy.blank('nl') met lemmatabel uit "
+            f"spacy-lookups-data {version} (spaCy {spacy.__version__}); "
+            f"installeer het Nederlandse model met: {INSTALL_MODEL}"
+        )
+        fallback = True
+        name = "fallback"
+    nlp.add_pipe("policycheck_match_keys", last=True)
+    components = tuple(nlp.pipe_names)
+    info = PipelineInfo(
+        name=name,
+        version=version,
+        description=description,
+        fallback=fallback,
+        components=components,
+        sets_pos=not fallback and any(c in components for c in ("tagger", "morphologizer")),
+        sets_morph=not fallback and "morphologizer" in components,
+        sets_dep=not fallback and "parser" in components,
+    )
+    return nlp, info
+
+
+def _lookups_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("spacy-lookups-data")
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def process(texts: Iterable[str], batch_size: int = 256):
+    """Run the pipeline over many short texts (clauses); yields spaCy Docs."""
+    nlp, _ = load_pipeline()
+    return nlp.pipe(texts, batch_size=batch_size)

@@ -1,0 +1,16 @@
+"""What every report says about the run itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RunContext:
+    version: str
+    pipeline: object  # nlp.PipelineInfo
+    rule_count: int
+    rule_sources: list = field(default_factory=list)
+    color: bool = False
+    width: int = 100
+    quiet: bool = False

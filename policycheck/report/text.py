@@ -1,0 +1,95 @@
+"""Terminal report: findings grouped by polarity and plan step, then a summary line."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from policycheck.model import PLAN_STEPS
+from policycheck.report.summary import POLARITY_LABELS, grouped, summary_line
+
+POLARITY_COLORS = {"belemmerend": "red", "ontbrekend": "yellow", "bevorderend": "green"}
+POLARITY_MARKS = {"belemmerend": "✗", "ontbrekend": "?", "bevorderend": "✓"}
+FORMAT_LABELS = {"pdf": "PDF", "docx": "DOCX", "text": "tekst"}
+
+
+def render_text(results, context) -> str:
+    out = _Writer(context)
+    if not context.quiet:
+        for result in results:
+            _document(out, result, context)
+    out.line(out.style(summary_line(results), bold=True))
+    return out.text()
+
+
+class _Writer:
+    def __init__(self, context):
+        self.context = context
+        self.lines: list[str] = []
+
+    def style(self, text: str, **styles) -> str:
+        return click.style(text, **styles) if self.context.color else text
+
+    def line(self, text: str = "") -> None:
+        self.lines.append(text)
+
+    def wrapped(self, text: str, indent: str, first: str = "") -> None:
+        width = max(40, self.context.width)
+        self.lines.extend(
+            textwrap.wrap(
+                " ".join(text.split()), width=width, break_long_words=False, break_on_hyphens=False,
+                initial_indent=indent + first, subsequent_indent=indent + " " * len(first),
+            ) or [indent + first]
+        )
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def _document(out: _Writer, result, context) -> None:
+    out.line(out.style(result.path, bold=True))
+    if result.failed:
+        for error in result.errors:
+            out.line("  " + out.style(f"fout: {error}", fg="red"))
+        out.line()
+        return
+    document = result.document
+    details = FORMAT_LABELS.get(document.format, document.format)
+    if document.pages:
+        details += f", {document.pages} pagina's"
+    details += f", {len(document.blocks)} blokken"
+    if document.title:
+        out.wrapped(f"{document.title} ({details})", "  ")
+    else:
+        out.line(f"  ({details})")
+    policy_type = result.policy_type
+    how = "herkend aan " + ", ".join(policy_type.evidence) if policy_type.detected else "opgegeven met --type"
+    out.wrapped(f"Beleidstype: {policy_type.label} ({how})", "  ")
+    for warning in result.warnings:
+        out.wrapped(out.style(f"waarschuwing: {warning}", fg="yellow"), "  ")
+    if not result.findings:
+        out.line("  Geen bevindingen.")
+    for polarity, steps in grouped(result.findings):
+        count = sum(len(fs) for _, fs in steps)
+        out.line()
+        out.line("  " + out.style(f"{POLARITY_LABELS[polarity].upper()} ({count})", fg=POLARITY_COLORS[polarity], bold=True))
+        for step, findings in steps:
+            out.line(f"    Stap {step}: {PLAN_STEPS.get(step, '')}")
+            for finding in findings:
+                _finding(out, finding)
+    out.line()
+
+
+def _finding(out: _Writer, finding) -> None:
+    mark = out.style(POLARITY_MARKS[finding.polarity], fg=POLARITY_COLORS[finding.polarity])
+    out.line(f"      {mark} {out.style(finding.rule_id, bold=True)} {finding.title} [ernst: {finding.severity}]")
+    indent = "          "
+    out.wrapped(finding.location_label(), indent, "Waar: ")
+    if finding.text:
+        out.wrapped(f"“{finding.text}”", indent, "Tekst: ")
+    out.wrapped(finding.message, indent, "Wat: ")
+    out.wrapped(finding.recommendation, indent, "Schrijf liever: ")
+    for reference in finding.references:
+        ref = reference.title + (f" <{reference.url}>" if reference.url else "")
+        out.wrapped(ref, indent, "Bron: ")

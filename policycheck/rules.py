@@ -1,0 +1,498 @@
+"""Loading and validating the YAML rule files.
+
+A rule file holds one rule (a mapping with `id`) or a list of rules. Every problem
+is reported as `file:line: message`, all of them at once, so a rule author can fix
+a file in one go. Only safe YAML is loaded.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from policycheck.errors import RuleError, RuleErrors
+
+POLARITIES = ("bevorderend", "belemmerend", "ontbrekend")
+SEVERITIES = ("hoog", "middel", "laag")
+POLICY_TYPES = ("procurement", "subsidy")
+NEGATION_MODES = ("exclude", "ignore", "require")
+
+# The fixed topic list (docs/topics.md explains each one).
+TOPICS = (
+    # procurement
+    "social-return",
+    "social-return-buy-social",
+    "reserved-contracts",
+    "invite-social-enterprise",
+    "award-criteria",
+    "lots",
+    "proportionality",
+    "market-consultation",
+    "pso",
+    "payment-terms",
+    "mvi-social-goals",
+    "social-enterprise-recognition",
+    "monitoring",
+    # subsidy
+    "nonprofit-only",
+    "legal-form",
+    "anbi",
+    "open-eligibility",
+    "de-minimis",
+    "alternative-finance",
+    "right-to-challenge",
+)
+
+RULE_FIELDS = {
+    "id", "title", "polarity", "severity", "topic", "applies_to", "step",
+    "message", "rationale", "recommendation", "references", "examples",
+    "match", "unless", "negation", "scope", "absent", "requires", "notes",
+}
+REQUIRED_FIELDS = (
+    "id", "title", "polarity", "severity", "topic", "applies_to", "step",
+    "message", "recommendation", "references",
+)
+CONDITION_KEYS = {"phrase", "regex", "pattern", "all", "any", "not"}
+SCOPE_KEYS = {"headings"}
+EXAMPLE_KEYS = {"match", "no_match"}
+REFERENCE_KEYS = {"title", "url", "note"}
+
+BUILTIN_RULES_DIR_NAME = "rules"
+
+
+# ---------------------------------------------------------------- YAML with lines
+
+
+class _LineDict(dict):
+    """A dict that remembers the line of the mapping and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _LineList(list):
+    line: int = 0
+
+
+def _loader_class():
+    import yaml
+
+    class LineLoader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        loader.flatten_mapping(node)
+        result = _LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(loader, node, deep=False):
+        result = _LineList(loader.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        return result
+
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
+    return LineLoader
+
+
+def _line_of(obj: Any, key: Optional[str] = None) -> Optional[int]:
+    if key is not None and isinstance(obj, _LineDict):
+        return obj.key_lines.get(key, obj.line)
+    return getattr(obj, "line", None)
+
+
+# ---------------------------------------------------------------- the Rule type
+
+
+@dataclass
+class Reference:
+    title: str
+    url: str = ""
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        data = {"title": self.title, "url": self.url}
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+@dataclass
+class Example:
+    text: str
+    covers: str = ""  # for a matching example: text the finding must quote
+
+
+@dataclass
+class Rule:
+    id: str
+    title: str
+    polarity: str
+    severity: str
+    topic: str
+    applies_to: list[str]
+    step: int
+    message: str
+    recommendation: str
+    references: list[Reference]
+    rationale: str = ""
+    match: Any = None  # condition (clause level)
+    unless: Any = None
+    negation: str = "exclude"
+    scope_headings: list[str] = field(default_factory=list)
+    absent: Any = None  # condition (document level): fires when nothing matches it
+    requires: Any = None  # document-level prerequisite for `absent`
+    examples_match: list[Example] = field(default_factory=list)
+    examples_no_match: list[Example] = field(default_factory=list)
+    source: str = ""  # file the rule came from
+    line: int = 0
+
+    @property
+    def document_level(self) -> bool:
+        return self.absent is not None
+
+    def applies_to_type(self, policy_type: str) -> bool:
+        # An undetected type gets every clause rule, but no "missing" rule.
+        if policy_type not in POLICY_TYPES:
+            return not self.document_level
+        return policy_type in self.applies_to
+
+    def summary(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "polarity": self.polarity,
+            "severity": self.severity,
+            "topic": self.topic,
+            "applies_to": list(self.applies_to),
+            "step": self.step,
+            "source": self.source,
+        }
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    sources: list[tuple[str, int]]  # (folder, number of rules loaded from it)
+    notices: list[str] = field(default_factory=list)
+
+    def by_id(self, rule_id: str) -> Optional[Rule]:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def builtin_rules_dir() -> Path:
+    """The rules shipped in the wheel, or the repository's rules/ when run from source."""
+    package_dir = Path(__file__).resolve().parent
+    installed = package_dir / BUILTIN_RULES_DIR_NAME
+    if installed.is_dir():
+        return installed
+    return package_dir.parent / BUILTIN_RULES_DIR_NAME
+
+
+def load_rules(extra_dirs: tuple[str, ...] | list[str] = (), builtin: bool = True) -> RuleSet:
+    """Load the built-in rules and any extra folders. Raises RuleErrors listing every problem."""
+    folders: list[Path] = []
+    if builtin:
+        folders.append(builtin_rules_dir())
+    errors: list[RuleError] = []
+    for extra in extra_dirs:
+        path = Path(extra)
+        if not path.exists():
+            errors.append(RuleError(extra, None, "regelmap bestaat niet"))
+            continue
+        folders.append(path)
+    rules: list[Rule] = []
+    sources: list[tuple[str, int]] = []
+    notices: list[str] = []
+    seen: dict[str, Rule] = {}
+    for folder in folders:
+        files = [folder] if folder.is_file() else sorted(
+            p for p in folder.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file()
+        )
+        count = 0
+        for file in files:
+            file_rules, file_errors = load_rule_file(file)
+            errors.extend(file_errors)
+            for rule in file_rules:
+                previous = seen.get(rule.id)
+                if previous is not None and previous.source == rule.source:
+                    errors.append(RuleError(rule.source, rule.line, f"dubbele regel-id {rule.id}"))
+                    continue
+                if previous is not None:
+                    notices.append(
+                        f"regel {rule.id} uit {rule.source} vervangt die uit {previous.source}"
+                    )
+                    rules.remove(previous)
+                seen[rule.id] = rule
+                rules.append(rule)
+                count += 1
+        sources.append((str(folder), count))
+    if errors:
+        raise RuleErrors(errors)
+    return RuleSet(rules=rules, sources=sources, notices=notices)
+
+
+def load_rule_file(path: Path) -> tuple[list[Rule], list[RuleError]]:
+    import yaml
+
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [RuleError(source, None, f"kan regelbestand niet lezen: {exc}")]
+    try:
+        data = yaml.load(text, Loader=_loader_class())  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        return [], [RuleError(source, line, f"ongeldige YAML: {exc.problem}")]
+    except yaml.YAMLError as exc:
+        return [], [RuleError(source, None, f"ongeldige YAML: {exc}")]
+    if data is None:
+        return [], []
+    items = data if isinstance(data, list) else [data]
+    rules: list[Rule] = []
+    errors: list[RuleError] = []
+    for item in items:
+        rule = _parse_rule(item, source, errors)
+        if rule is not None:
+            rules.append(rule)
+    return rules, errors
+
+
+def _unknown_key_message(key: str, allowed: set[str], what: str) -> str:
+    message = f"onbekend veld '{key}' in {what}"
+    close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+    if close:
+        message += f"; bedoelde u '{close[0]}'?"
+    return message
+
+
+def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rule]:
+    if not isinstance(item, dict):
+        errors.append(RuleError(source, _line_of(item), "een regel moet een mapping met velden zijn"))
+        return None
+    line = _line_of(item) or 0
+    before = len(errors)
+
+    def err(key: Optional[str], message: str) -> None:
+        errors.append(RuleError(source, _line_of(item, key) if key else line, message))
+
+    for key in item:
+        if key not in RULE_FIELDS:
+            err(key, _unknown_key_message(key, RULE_FIELDS, "regel"))
+    for key in REQUIRED_FIELDS:
+        if key not in item or item[key] in (None, "", []):
+            err(None, f"verplicht veld '{key}' ontbreekt in regel {item.get('id', '?')}")
+    rule_id = str(item.get("id", ""))
+    for key in ("id", "title", "message", "recommendation", "rationale"):
+        if key in item and not isinstance(item[key], str):
+            err(key, f"'{key}' moet tekst zijn")
+    if item.get("polarity") is not None and item.get("polarity") not in POLARITIES:
+        err("polarity", f"polarity moet een van {', '.join(POLARITIES)} zijn, niet '{item.get('polarity')}'")
+    if item.get("severity") is not None and item.get("severity") not in SEVERITIES:
+        err("severity", f"severity moet een van {', '.join(SEVERITIES)} zijn, niet '{item.get('severity')}'")
+    if item.get("topic") is not None and item.get("topic") not in TOPICS:
+        close = difflib.get_close_matches(str(item.get("topic")), TOPICS, n=1)
+        hint = f"; bedoelde u '{close[0]}'?" if close else " (zie docs/topics.md)"
+        err("topic", f"onbekend onderwerp '{item.get('topic')}'{hint}")
+    applies_to = item.get("applies_to") or []
+    if isinstance(applies_to, str):
+        applies_to = [applies_to]
+    for value in applies_to:
+        if value not in POLICY_TYPES:
+            err("applies_to", f"applies_to kent alleen {', '.join(POLICY_TYPES)}, niet '{value}'")
+    step = item.get("step")
+    if step is not None and (not isinstance(step, int) or not 1 <= step <= 8):
+        err("step", f"step moet een stap van het plan zijn (1-8), niet '{step}'")
+    negation = item.get("negation", "exclude")
+    if negation not in NEGATION_MODES:
+        err("negation", f"negation moet een van {', '.join(NEGATION_MODES)} zijn")
+    polarity = item.get("polarity")
+    has_match = item.get("match") is not None
+    has_absent = item.get("absent") is not None
+    if has_match == has_absent:
+        err(None, f"regel {rule_id or '?'} heeft precies één van 'match' (per zin) of 'absent' (per document) nodig")
+    if has_absent and polarity not in (None, "ontbrekend"):
+        err("absent", "een regel met 'absent' heeft polarity 'ontbrekend'")
+    if polarity == "ontbrekend" and has_match:
+        err("match", "polarity 'ontbrekend' hoort bij een documentregel met 'absent'")
+    for key in ("match", "unless", "absent", "requires"):
+        if item.get(key) is not None:
+            _check_condition(item[key], source, _line_of(item, key) or line, errors)
+    scope = item.get("scope") or {}
+    scope_headings: list[str] = []
+    if scope:
+        if not isinstance(scope, dict):
+            err("scope", "scope moet een mapping zijn, bijvoorbeeld {headings: [Weigeringsgronden]}")
+        else:
+            for key in scope:
+                if key not in SCOPE_KEYS:
+                    err("scope", _unknown_key_message(key, SCOPE_KEYS, "scope"))
+            headings = scope.get("headings") or []
+            scope_headings = [headings] if isinstance(headings, str) else list(headings)
+            for pattern in scope_headings:
+                _check_regex(pattern, source, _line_of(scope, "headings") or line, errors)
+    references = _parse_references(item.get("references") or [], source, line, errors)
+    examples_match, examples_no_match = _parse_examples(item.get("examples"), source, line, errors)
+    if len(errors) > before:
+        return None
+    return Rule(
+        id=rule_id,
+        title=item["title"].strip(),
+        polarity=polarity,
+        severity=item["severity"],
+        topic=item["topic"],
+        applies_to=list(applies_to),
+        step=step,
+        message=item["message"].strip(),
+        recommendation=item["recommendation"].strip(),
+        references=references,
+        rationale=(item.get("rationale") or "").strip(),
+        match=item.get("match"),
+        unless=item.get("unless"),
+        negation=negation,
+        scope_headings=scope_headings,
+        absent=item.get("absent"),
+        requires=item.get("requires"),
+        examples_match=examples_match,
+        examples_no_match=examples_no_match,
+        source=source,
+        line=line,
+    )
+
+
+def _check_regex(pattern: Any, source: str, line: int, errors: list[RuleError]) -> None:
+    import regex
+
+    if not isinstance(pattern, str):
+        errors.append(RuleError(source, line, f"regex moet tekst zijn, niet {pattern!r}"))
+        return
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        errors.append(RuleError(source, line, f"ongeldige regex {pattern!r}: {exc}"))
+
+
+def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError]) -> None:
+    """Validate the small condition language (see docs/rules.md)."""
+    line = _line_of(cond) or line
+    if isinstance(cond, str):
+        if not cond.strip():
+            errors.append(RuleError(source, line, "lege zinsnede"))
+        return
+    if isinstance(cond, list):
+        if not cond:
+            errors.append(RuleError(source, line, "lege lijst van voorwaarden"))
+        for child in cond:
+            _check_condition(child, source, line, errors)
+        return
+    if not isinstance(cond, dict) or len(cond) != 1:
+        errors.append(RuleError(
+            source, line,
+            "een voorwaarde is één van phrase, regex, pattern, all, any of not",
+        ))
+        return
+    (key, value), = cond.items()
+    key_line = _line_of(cond, key) or line
+    if key not in CONDITION_KEYS:
+        errors.append(RuleError(source, key_line, _unknown_key_message(key, CONDITION_KEYS, "voorwaarde")))
+        return
+    if key == "phrase":
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
+            errors.append(RuleError(source, key_line, "phrase moet tekst of een lijst teksten zijn"))
+    elif key == "regex":
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values:
+            errors.append(RuleError(source, key_line, "regex moet tekst of een lijst teksten zijn"))
+        else:
+            for pattern in values:
+                _check_regex(pattern, source, key_line, errors)
+    elif key == "pattern":
+        _check_token_pattern(value, source, key_line, errors)
+    elif key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            errors.append(RuleError(source, key_line, f"{key} moet een lijst voorwaarden zijn"))
+        else:
+            for child in value:
+                _check_condition(child, source, key_line, errors)
+    elif key == "not":
+        _check_condition(value, source, key_line, errors)
+
+
+def _check_token_pattern(value: Any, source: str, line: int, errors: list[RuleError]) -> None:
+    patterns = value if value and isinstance(value, list) and isinstance(value[0], list) else [value]
+    for pattern in patterns:
+        if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) for t in pattern):
+            errors.append(RuleError(source, line, "pattern moet een lijst token-specificaties zijn (spaCy Matcher)"))
+            return
+    try:
+        from spacy.matcher import Matcher
+        from spacy.vocab import Vocab
+
+        matcher = Matcher(Vocab(), validate=True)
+        for pattern in patterns:
+            matcher.add("check", [_plain(pattern)])
+    except Exception as exc:  # spaCy raises several types for bad patterns
+        errors.append(RuleError(source, line, f"ongeldig token-patroon: {str(exc).splitlines()[0]}"))
+
+
+def _plain(obj: Any) -> Any:
+    """Strip the line-tracking subclasses (spaCy's validator wants plain types)."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def _parse_references(value: Any, source: str, line: int, errors: list[RuleError]) -> list[Reference]:
+    refs: list[Reference] = []
+    if not isinstance(value, list):
+        errors.append(RuleError(source, _line_of(value) or line, "references moet een lijst zijn"))
+        return refs
+    for ref in value:
+        ref_line = _line_of(ref) or line
+        if isinstance(ref, str):
+            refs.append(Reference(title=ref))
+            continue
+        if not isinstance(ref, dict) or not ref.get("title"):
+            errors.append(RuleError(source, ref_line, "een bron heeft minstens een 'title'"))
+            continue
+        for key in ref:
+            if key not in REFERENCE_KEYS:
+                errors.append(RuleError(source, _line_of(ref, key) or ref_line, _unknown_key_message(key, REFERENCE_KEYS, "bron")))
+        refs.append(Reference(title=str(ref["title"]), url=str(ref.get("url") or ""), note=str(ref.get("note") or "")))
+    return refs
+
+
+def _parse_examples(value: Any, source: str, line: int, errors: list[RuleError]) -> tuple[list[Example], list[Example]]:
+    if value is None:
+        return [], []
+    if not isinstance(value, dict):
+        errors.append(RuleError(source, _line_of(value) or line, "examples moet een mapping met match en no_match zijn"))
+        return [], []
+    for key in value:
+        if key not in EXAMPLE_KEYS:
+            errors.append(RuleError(source, _line_of(value, key) or line, _unknown_key_message(key, EXAMPLE_KEYS, "examples")))
+    out: dict[str, list[Example]] = {"match": [], "no_match": []}
+    for key in EXAMPLE_KEYS:
+        for example in value.get(key) or []:
+            if isinstance(example, str):
+                out[key].append(Example(text=example))
+            elif isinstance(example, dict) and isinstance(example.get("text"), str):
+                out[key].append(Example(text=example["text"], covers=str(example.get("covers") or "")))
+            else:
+                errors.append(RuleError(source, _line_of(example) or line, "een voorbeeld is tekst of {text: ..., covers: ...}"))
+    return out["match"], out["no_match"]
