@@ -1,0 +1,55 @@
+"""Shared fixtures. The NLP pipeline and the built-in rules load once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(scope="session")
+def builtin_rules():
+    from policycheck.rules import load_rules
+
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def pipeline():
+    from policycheck.nlp import load_pipeline
+
+    return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def compiled(builtin_rules, pipeline):
+    from policycheck.match import CompiledRules
+
+    nlp, info = pipeline
+    return CompiledRules(builtin_rules.rules, nlp, info)
+
+
+@pytest.fixture(scope="session")
+def scanner(builtin_rules):
+    from policycheck.scan import Scanner
+
+    return Scanner(builtin_rules)
+
+
+@pytest.fixture
+def compile_rules(pipeline, tmp_path):
+    """Compile rules written as YAML text: compile_rules('id: X ...') -> CompiledRules."""
+    from policycheck.match import CompiledRules
+    from policycheck.rules import load_rules
+
+    def _compile(*texts: str):
+        for index, text in enumerate(texts):
+            (tmp_path / f"rule{index}.yml").write_text(text, encoding="utf-8")
+        ruleset = load_rules([str(tmp_path)], builtin=False)
+        nlp, info = pipeline
+        return CompiledRules(ruleset.rules, nlp, info)
+
+    return _compile

@@ -1,0 +1,102 @@
+"""Loading rule files: validation with exact file:line messages, and the built-in set."""
+
+from pathlib import Path
+
+import pytest
+
+from policycheck.errors import RuleErrors
+from policycheck.rules import TOPICS, load_rules
+
+VALID = """\
+id: TEST-ONE
+title: Testregel
+polarity: belemmerend
+severity: hoog
+topic: nonprofit-only
+applies_to: [subsidy]
+step: 5
+message: Bericht.
+recommendation: Schrijf iets anders.
+references:
+  - title: Bron
+    url: https://example.org/
+match:
+  phrase: winstoogmerk
+"""
+
+
+def load_errors(tmp_path: Path, text: str) -> list[str]:
+    (tmp_path / "broken.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(RuleErrors) as info:
+        load_rules([str(tmp_path)], builtin=False)
+    return [str(error) for error in info.value.errors]
+
+
+def test_rules_valid_file_loads(tmp_path):
+    (tmp_path / "ok.yml").write_text(VALID, encoding="utf-8")
+    ruleset = load_rules([str(tmp_path)], builtin=False)
+    assert [rule.id for rule in ruleset.rules] == ["TEST-ONE"]
+    assert ruleset.rules[0].line == 1
+
+
+def test_rules_broken_file_reports_file_and_line(tmp_path):
+    text = VALID.replace("polarity: belemmerend", "polarity: slecht").replace(
+        "step: 5", "step: 9\nmesage: typo"
+    ).replace("  phrase: winstoogmerk", "  regex: '(unclosed'")
+    errors = load_errors(tmp_path, text)
+    path = str(tmp_path / "broken.yml")
+    assert errors == [
+        f"{path}:8: onbekend veld 'mesage' in regel; bedoelde u 'message'?",
+        f"{path}:3: polarity moet een van bevorderend, belemmerend, ontbrekend zijn, niet 'slecht'",
+        f"{path}:7: step moet een stap van het plan zijn (1-8), niet '9'",
+        f"{path}:15: ongeldige regex '(unclosed': missing ) at position 9",
+    ]
+
+
+def test_rules_invalid_yaml_reports_line(tmp_path):
+    errors = load_errors(tmp_path, "id: X\ntitle: [unclosed\npolarity: belemmerend\n")
+    assert len(errors) == 1
+    assert errors[0].startswith(str(tmp_path / "broken.yml") + ":")
+    assert "ongeldige YAML" in errors[0]
+
+
+def test_rules_unsafe_yaml_tag_is_refused(tmp_path):
+    errors = load_errors(tmp_path, "!!python/object/apply:os.system ['echo pwned']\n")
+    assert "ongeldige YAML" in errors[0]
+
+
+def test_rules_missing_required_field_and_unknown_topic(tmp_path):
+    text = VALID.replace("recommendation: Schrijf iets anders.\n", "").replace("nonprofit-only", "nonprofit")
+    errors = load_errors(tmp_path, text)
+    assert any("verplicht veld 'recommendation' ontbreekt" in e for e in errors)
+    assert any(":5: onbekend onderwerp 'nonprofit'; bedoelde u 'nonprofit-only'?" in e for e in errors)
+
+
+def test_rules_duplicate_id_in_one_folder(tmp_path):
+    (tmp_path / "a.yml").write_text(VALID, encoding="utf-8")
+    (tmp_path / "b.yml").write_text(VALID, encoding="utf-8")
+    ruleset = load_rules([str(tmp_path)], builtin=False)
+    # Same id from another file overrides with a notice; the author sees it.
+    assert len(ruleset.rules) == 1
+    assert "vervangt" in ruleset.notices[0]
+
+
+def test_rules_missing_folder_is_an_error(tmp_path):
+    with pytest.raises(RuleErrors) as info:
+        load_rules([str(tmp_path / "bestaat-niet")])
+    assert "regelmap bestaat niet" in str(info.value)
+
+
+def test_rules_builtin_set_is_complete(builtin_rules):
+    assert len(builtin_rules.rules) >= 9
+    for rule in builtin_rules.rules:
+        assert rule.topic in TOPICS
+        assert rule.message and rule.recommendation and rule.references
+        assert rule.examples_match and rule.examples_no_match, rule.id
+
+
+def test_rules_examples_of_every_builtin_rule(builtin_rules, compiled):
+    from policycheck.ruletest import run_rule_examples
+
+    failures = [str(f) for rule in builtin_rules.rules for f in run_rule_examples(rule, compiled)]
+    assert failures == []
