@@ -91,14 +91,15 @@ def main() -> None:
               help="Extra regelmap (herhaalbaar).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default="belemmerend", show_default=True,
               help="Exitstatus 1 bij bevindingen van dit niveau (ontbrekend telt ook belemmerend mee).")
+@click.option("-r", "--recursive", is_flag=True, help="Scan bij een map ook de submappen.")
 @click.option("-q", "--quiet", is_flag=True, help="Alleen de samenvattingsregel en fouten.")
 @click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
-def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, quiet, no_color):
+def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
-    Een map wordt doorzocht op .pdf-, .docx-, .txt- en .md-bestanden (ook in
-    submappen; verborgen bestanden niet). Het formaat wordt aan de inhoud
-    herkend, niet aan de extensie.
+    Van een map worden de .pdf-, .docx-, .txt- en .md-bestanden gescand (met -r
+    ook die in submappen; verborgen bestanden nooit). Het formaat wordt aan de
+    inhoud herkend, niet aan de extensie.
 
     \b
     Exitstatus:
@@ -118,7 +119,7 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, quiet, no_color):
         if scanner.pipeline.fallback:
             _err("let op: " + scanner.pipeline.description)
     results = []
-    for path, problem in expand_paths(paths):
+    for path, problem in expand_paths(paths, recursive):
         if problem:
             from policycheck.scan import DocumentResult
 

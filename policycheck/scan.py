@@ -77,16 +77,18 @@ class Scanner:
         return result
 
 
-def expand_paths(paths: tuple[str, ...]) -> Iterator[tuple[str, Optional[str]]]:
-    """Yield (path, problem) for every input; directories give their supported files, recursively."""
+def expand_paths(paths: tuple[str, ...], recursive: bool = False) -> Iterator[tuple[str, Optional[str]]]:
+    """Yield (path, problem) for every input; a directory gives its supported files
+    (with `recursive`, also those in subfolders; hidden files never)."""
     for raw in paths:
         if raw == STDIN:
             yield raw, None
             continue
         path = Path(raw)
         if path.is_dir():
+            candidates = path.rglob("*") if recursive else path.glob("*")
             files = sorted(
-                p for p in path.rglob("*")
+                p for p in candidates
                 if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
