@@ -1,0 +1,485 @@
+"""PDF -> blocks, via pdfplumber, one page at a time.
+
+The per-page work is split into small steps so that a faster backend
+(pypdfium2) can later replace any of them:
+
+1. `read_words`        words with position, font name and size
+2. `find_table_rows`   ruled tables -> table rows, and the areas they cover
+3. `group_lines`       words outside tables -> lines (clustered by `top`)
+4. `drop_running_lines` running headers/footers and page numbers, across pages
+5. `build_blocks`      lines -> heading/paragraph/list item blocks, with boxes
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from ..errors import InputError
+from ..model import HEADING, LIST_ITEM, PARAGRAPH, TABLE_ROW, Block, Box
+from .normalize import join_lines, join_lines_with_spans, normalize_text
+from .structure import classify_heading, harmonise_heading_levels
+from .text import LIST_MARKER_RE
+
+MARGIN_SHARE = 0.10  # top/bottom share of the page searched for running headers/footers
+_BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|,b$", re.IGNORECASE)
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:(?:pagina|pag\.|blz\.?|bladzijde|page|p\.)\s*)?[-–—(]?\s*\d{1,4}\s*[-–—)]?"
+    r"(?:\s*(?:van|/|of|uit)\s*\d{1,4})?$",
+    re.IGNORECASE,
+)
+_EXPLICIT_PAGE_NUMBER_RE = re.compile(r"^(?:pagina|blz\.?|bladzijde|page)\s*\d+(?:\s*(?:van|/|of)\s*\d+)?$", re.IGNORECASE)
+_SENTENCE_END = ".:;!?"
+_CID_BULLET_RE = re.compile(r"^\(cid:\d+\)\s+")
+_CID_RE = re.compile(r"\(cid:\d+\)")
+_IGNORED_TITLES = {"untitled", "naamloos", "titel", "title", "document"}
+
+
+@dataclass
+class Line:
+    """One line of text on a page, in reading order."""
+
+    page: int
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool
+    chars: int = 0
+    text_x0: float = 0.0  # where the text after a list marker starts
+    unmapped: int = 0  # glyphs that had no Unicode mapping, dropped
+
+    @property
+    def box(self) -> Box:
+        return Box(self.page, self.x0, self.top, self.x1, self.bottom)
+
+
+@dataclass
+class TableRow:
+    page: int
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class PageContent:
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    rows: list[TableRow] = field(default_factory=list)
+    words: int = 0
+    has_images: bool = False
+
+
+# -- step 1 -------------------------------------------------------------------
+
+
+def read_words(page) -> list[dict]:
+    """Words with x0/top/x1/bottom, fontname and size (pdfplumber's extract_words)."""
+    return page.extract_words(keep_blank_chars=False, use_text_flow=False, extra_attrs=["fontname", "size"])
+
+
+# -- step 2 -------------------------------------------------------------------
+
+
+def find_table_rows(page, page_number: int) -> tuple[list[TableRow], list[tuple[float, float, float, float]]]:
+    """Ruled tables on the page: one TableRow per non-empty row, plus the table areas."""
+    rows: list[TableRow] = []
+    areas = []
+    for table in page.find_tables():
+        areas.append(tuple(table.bbox))
+        try:
+            cells_per_row = table.extract()
+        except Exception:  # pragma: no cover - pdfplumber edge cases
+            continue
+        for row, cells in zip(table.rows, cells_per_row):
+            texts = [join_lines((cell or "").split("\n")) for cell in cells]
+            if not any(texts):
+                continue
+            x0, top, x1, bottom = row.bbox
+            rows.append(TableRow(page_number, " | ".join(texts), x0, top, x1, bottom))
+    return rows, areas
+
+
+def _inside(word: dict, areas: Iterable[tuple[float, float, float, float]]) -> bool:
+    cx = (word["x0"] + word["x1"]) / 2
+    cy = (word["top"] + word["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in areas)
+
+
+# -- step 3 -------------------------------------------------------------------
+
+
+def _is_bold(fontname: str) -> bool:
+    return bool(_BOLD_RE.search(fontname.split("+")[-1]))
+
+
+def _make_line(words: list[dict], page_number: int) -> Line:
+    words.sort(key=lambda w: w["x0"])
+    parts: list[str] = []
+    sizes: dict[float, int] = {}
+    bold_chars = 0
+    total = 0
+    prev = None
+    for word in words:
+        size = float(word.get("size") or 0)
+        n = len(word["text"])
+        total += n
+        sizes[round(size * 2) / 2] = sizes.get(round(size * 2) / 2, 0) + n
+        if _is_bold(str(word.get("fontname", ""))):
+            bold_chars += n
+        if prev is not None and word["x0"] - prev["x1"] > 0.15 * max(size, 1):
+            parts.append(" ")
+        parts.append(word["text"])
+        prev = word
+    size = max(sizes.items(), key=lambda item: item[1])[0] if sizes else 0.0
+    text = "".join(parts)
+    unmapped = 0
+    if "(cid:" in text:
+        # Glyphs without a Unicode mapping; at the start of a line they are nearly always bullets.
+        text = _CID_BULLET_RE.sub("• ", text)
+        text, unmapped = _CID_RE.subn("", text)
+    return Line(
+        page=page_number,
+        text=normalize_text(text),
+        x0=min(w["x0"] for w in words),
+        top=min(w["top"] for w in words),
+        x1=max(w["x1"] for w in words),
+        bottom=max(w["bottom"] for w in words),
+        size=size,
+        bold=total > 0 and bold_chars >= 0.8 * total,
+        chars=total,
+        text_x0=words[1]["x0"] if len(words) > 1 else words[0]["x0"],
+        unmapped=unmapped,
+    )
+
+
+def group_lines(words: list[dict], page_number: int) -> list[Line]:
+    """Cluster words into lines by their `top`, top to bottom, left to right."""
+    lines: list[Line] = []
+    current: list[dict] = []
+    line_top = 0.0
+    tolerance = 0.0
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if current and word["top"] - line_top <= tolerance:
+            current.append(word)
+            continue
+        if current:
+            lines.append(_make_line(current, page_number))
+        current = [word]
+        line_top = word["top"]
+        tolerance = max(1.5, 0.4 * float(word.get("size") or (word["bottom"] - word["top"])))
+    if current:
+        lines.append(_make_line(current, page_number))
+    return [line for line in lines if line.text]
+
+
+def read_page(page, page_number: int) -> PageContent:
+    """Steps 1-3 for one pdfplumber page."""
+    content = PageContent(page_number, float(page.width), float(page.height))
+    words = read_words(page)
+    content.words = len(words)
+    if not words:
+        content.has_images = bool(page.images)
+        return content
+    content.rows, areas = find_table_rows(page, page_number)
+    if areas:
+        words = [w for w in words if not _inside(w, areas)]
+    content.lines = group_lines(words, page_number)
+    return content
+
+
+# -- step 4 -------------------------------------------------------------------
+
+
+def _running_key(text: str) -> str:
+    if classify_heading(text) is not None:
+        return text  # `Artikel 5` at the top of several pages is no running header
+    return re.sub(r"\d+", "#", text.lower())
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER_RE.match(text.strip()))
+
+
+def drop_running_lines(pages: list[PageContent]) -> int:
+    """Remove running headers/footers and page numbers, in place. Returns how many lines went."""
+
+    def in_margin(line: Line, page: PageContent) -> bool:
+        return line.top < page.height * MARGIN_SHARE or line.bottom > page.height * (1 - MARGIN_SHARE)
+
+    pages_with_text = [p for p in pages if p.lines]
+    counts: dict[str, int] = {}
+    for page in pages_with_text:
+        for key in {_running_key(l.text) for l in page.lines if in_margin(l, page)}:
+            counts[key] = counts.get(key, 0) + 1
+    threshold = max(2, math.ceil(len(pages_with_text) / 2))
+    running = {key for key, count in counts.items() if count >= threshold}
+    dropped = 0
+    for page in pages:
+        kept = []
+        for line in page.lines:
+            margin = in_margin(line, page)
+            if (margin and (_running_key(line.text) in running or is_page_number(line.text))) or (
+                _EXPLICIT_PAGE_NUMBER_RE.match(line.text)
+            ):
+                dropped += 1
+                continue
+            kept.append(line)
+        page.lines = kept
+    return dropped
+
+
+# -- step 5 -------------------------------------------------------------------
+
+
+@dataclass
+class _Style:
+    body_size: float
+    heading_sizes: list[float]  # larger than body, largest first
+    line_gap: float  # usual gap between two lines of one paragraph
+
+
+def _measure_style(pages: list[PageContent]) -> _Style:
+    weights: dict[float, int] = {}
+    for page in pages:
+        for line in page.lines:
+            weights[line.size] = weights.get(line.size, 0) + line.chars
+    body = max(weights.items(), key=lambda item: (item[1], -item[0]))[0] if weights else 10.0
+    heading_sizes = sorted(
+        {line.size for p in pages for line in p.lines if line.size >= body + 1}, reverse=True
+    )
+    gaps = []
+    for page in pages:
+        for prev, line in zip(page.lines, page.lines[1:]):
+            if abs(prev.size - body) < 0.6 and abs(line.size - body) < 0.6:
+                gap = line.top - prev.bottom
+                if -2 <= gap < 2 * body:
+                    gaps.append(gap)
+    # The lower quartile: most gaps are inside paragraphs, but a document of one-line
+    # paragraphs has only paragraph gaps, hence also the cap.
+    line_gap = sorted(gaps)[len(gaps) // 4] if gaps else body * 0.3
+    return _Style(body, heading_sizes, min(line_gap, 0.5 * body))
+
+
+def _layout_heading_level(line: Line, style: _Style) -> Optional[int]:
+    if line.size >= style.body_size + 1:
+        return style.heading_sizes.index(line.size) + 1 if line.size in style.heading_sizes else 1
+    if line.bold and line.size >= style.body_size - 0.6:
+        return len(style.heading_sizes) + 1
+    return None
+
+
+@dataclass
+class _Draft:
+    kind: str
+    level: Optional[int]
+    lines: list[Line]
+    layout_heading: bool = False
+    row: Optional[TableRow] = None
+
+
+def _same_style(a: Line, b: Line) -> bool:
+    return abs(a.size - b.size) < 0.8 and a.bold == b.bold
+
+
+def _starts_block(draft: _Draft, prev: Line, line: Line, style: _Style) -> bool:
+    if LIST_MARKER_RE.match(line.text):
+        return True
+    if not _same_style(prev, line):
+        return True
+    pattern = classify_heading(line.text) is not None
+    if line.page != prev.page:
+        if draft.kind not in (PARAGRAPH, LIST_ITEM) or pattern:
+            return True
+        # A paragraph running on: the next page starts in lower case, or this one
+        # stopped mid-sentence (`... van de gemeente` | `Velderhoven ...`).
+        running_on = line.text[0].islower() or prev.text[-1] not in _SENTENCE_END
+        return not running_on
+    if line.top - prev.bottom > style.line_gap + max(2.0, 0.4 * line.size):
+        return True
+    if draft.kind == HEADING and not draft.layout_heading:
+        return True  # a pattern heading in body type is one line
+    if draft.kind == LIST_ITEM:
+        first = draft.lines[0]
+        if first.text_x0 - first.x0 > 3 and line.x0 < first.text_x0 - 3 and prev.text[-1] in _SENTENCE_END:
+            return True  # back at the margin after a list item with a hanging indent
+    if pattern and (prev.text[-1] in _SENTENCE_END or draft.kind == HEADING):
+        return True
+    return False
+
+
+def _new_draft(line: Line, style: _Style) -> _Draft:
+    found = classify_heading(line.text)
+    layout_level = _layout_heading_level(line, style)
+    if layout_level is not None:
+        return _Draft(HEADING, found[0] if found else layout_level, [line], layout_heading=True)
+    if found is not None:
+        return _Draft(HEADING, found[0], [line])
+    if LIST_MARKER_RE.match(line.text):
+        return _Draft(LIST_ITEM, None, [line])
+    return _Draft(PARAGRAPH, None, [line])
+
+
+def _finish(draft: _Draft) -> Block:
+    if draft.row is not None:
+        row = draft.row
+        return Block(
+            index=0,
+            kind=TABLE_ROW,
+            text=row.text,
+            page=row.page,
+            boxes=[Box(row.page, row.x0, row.top, row.x1, row.bottom)],
+            line_spans=[(0, len(row.text))],
+        )
+    text, spans = join_lines_with_spans([line.text for line in draft.lines])
+    kind, level = draft.kind, draft.level
+    if kind == HEADING and draft.layout_heading and classify_heading(text) is None:
+        if len(draft.lines) > 3 or len(text) > 200:
+            kind, level = PARAGRAPH, None  # a bold or large paragraph, not a heading
+            if LIST_MARKER_RE.match(text):
+                kind = LIST_ITEM
+    return Block(
+        index=0,
+        kind=kind,
+        text=text,
+        page=draft.lines[0].page,
+        level=level if kind == HEADING else None,
+        boxes=[line.box for line in draft.lines],
+        line_spans=spans,
+    )
+
+
+def build_blocks(pages: list[PageContent]) -> list[Block]:
+    """Group the lines and table rows of all pages into blocks, in reading order."""
+    style = _measure_style(pages)
+    drafts: list[_Draft] = []
+    current: Optional[_Draft] = None
+    prev: Optional[Line] = None
+    for page in pages:
+        items: list = sorted([*page.lines, *page.rows], key=lambda item: (item.top, item.x0))
+        for item in items:
+            if isinstance(item, TableRow):
+                drafts.append(_Draft(TABLE_ROW, None, [], row=item))
+                current, prev = None, None
+                continue
+            if current is None or prev is None or _starts_block(current, prev, item, style):
+                current = _new_draft(item, style)
+                drafts.append(current)
+            else:
+                current.lines.append(item)
+            prev = item
+    blocks: list[Block] = []
+    keys = []
+    for draft in drafts:
+        block = _finish(draft)
+        if block.text:
+            blocks.append(block)
+            keys.append((draft.lines[0].size, draft.lines[0].bold) if draft.layout_heading else None)
+    harmonise_heading_levels(blocks, keys)
+    return blocks
+
+
+# -- the whole PDF ------------------------------------------------------------
+
+
+def _clean_title(value) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return ""
+    title = normalize_text(value).strip()
+    title = re.sub(r"^microsoft (?:word|powerpoint) - ", "", title, flags=re.IGNORECASE)
+    title = re.sub(r"\.(?:docx?|pdf|odt|rtf)$", "", title, flags=re.IGNORECASE).strip()
+    return "" if title.lower() in _IGNORED_TITLES else title
+
+
+def _is_encryption_error(error: BaseException) -> bool:
+    try:
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    except ImportError:  # pragma: no cover
+        return "password" in str(error).lower()
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, (PDFPasswordIncorrect, PDFEncryptionError)):
+            return True
+        nested = error.args[0] if error.args and isinstance(error.args[0], BaseException) else None
+        error = nested or error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _encrypted(path: str) -> InputError:
+    return InputError(path, "versleutelde PDF", "verwijder de beveiliging of geef het wachtwoord")
+
+
+def _corrupt(path: str) -> InputError:
+    return InputError(path, "beschadigde PDF", "exporteer of download de PDF opnieuw, of herstel hem met qpdf")
+
+
+def read_pdf(path: str, data: bytes) -> tuple[list[Block], int, str, list[str]]:
+    """Blocks, page count, metadata title and warnings of a PDF."""
+    import pdfplumber
+
+    warnings: list[str] = []
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as error:
+        raise (_encrypted(path) if _is_encryption_error(error) else _corrupt(path)) from None
+    with pdf:
+        try:
+            title = _clean_title(pdf.metadata.get("Title"))
+        except Exception:
+            title = ""
+        try:
+            page_list = pdf.pages
+        except Exception as error:
+            raise (_encrypted(path) if _is_encryption_error(error) else _corrupt(path)) from None
+        pages: list[PageContent] = []
+        unreadable: list[int] = []
+        for number, page in enumerate(page_list, start=1):
+            try:
+                pages.append(read_page(page, number))
+            except Exception as error:
+                if _is_encryption_error(error):
+                    raise _encrypted(path) from None
+                unreadable.append(number)
+                pages.append(PageContent(number, 0.0, 0.0))
+            finally:
+                page.close()
+        page_count = len(page_list)
+    if page_count == 0:
+        raise _corrupt(path)
+    if unreadable and len(unreadable) == page_count:
+        raise _corrupt(path)
+    if not any(p.words for p in pages):
+        raise InputError(
+            path,
+            "geen tekstlaag gevonden (gescande PDF?)",
+            "maak de PDF doorzoekbaar met OCR, bijvoorbeeld: ocrmypdf -l nld in.pdf uit.pdf",
+        )
+    if unreadable:
+        warnings.append("pagina's konden niet worden gelezen en zijn overgeslagen: " + _numbers(unreadable))
+    scanned = [p.number for p in pages if not p.words and p.has_images]
+    if scanned:
+        warnings.append("pagina's zonder tekstlaag (gescand?), niet gecontroleerd: " + _numbers(scanned))
+    unmapped = sum(line.unmapped for p in pages for line in p.lines)
+    if unmapped >= 3:
+        warnings.append(
+            f"{unmapped} tekens zonder Unicode-koppeling zijn weggelaten; de tekst kan onvolledig zijn"
+        )
+    drop_running_lines(pages)
+    return build_blocks(pages), page_count, title, warnings
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
