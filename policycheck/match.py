@@ -1,20 +1,28 @@
 """Apply a rule set to a document's clauses and produce findings.
 
-Rules are compiled once per run (`CompiledRules`): every phrase goes into two
-spaCy PhraseMatchers (on the inflection-insensitive match key in NORM, and on
-LOWER), token patterns into one Matcher, regexes into compiled `regex` objects
-with a time limit. Each clause is matched once against all of them; each rule's
-condition tree is then evaluated on those hits.
+Rules are compiled once per run (`CompiledRules`):
+
+- every phrase goes into two spaCy PhraseMatchers (on the inflection-insensitive
+  match key in NORM, and on LOWER) and token patterns into one Matcher; these run
+  once per clause for all rules together;
+- regexes (with a time limit) and number conditions are evaluated lazily, only for
+  rules that are still candidates, and a regex is skipped outright when a literal it
+  requires is not in the clause.
+
+A rule is a candidate for a clause only when one of its *anchor* conditions (a
+condition that must hold in the clause itself) matched, so the cost per clause grows
+with what is found, not with the number of rules.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from policycheck.model import HEADING, Block, Document, Evidence, Finding
+from policycheck.numbers import COMPARATORS, find_quantities
 from policycheck.rules import Rule
 from policycheck.segment import split_clauses
 
@@ -22,15 +30,18 @@ REGEX_TIMEOUT_SECONDS = 0.5
 
 # Negation cues; a rule decides what they mean (`negation: exclude|ignore|require`).
 NEGATION_WORDS = frozenset({"niet", "geen", "nooit", "noch", "nergens", "niets", "geenszins"})
-# Where a negation stops counting: punctuation and words that start another clause.
+# Cues that open an exception: what follows them is excepted, not asserted.
+EXCEPTION_CUES = r"tenzij|met uitzondering van|uitgezonderd|behoudens|behalve|anders dan"
+# Where a negation stops counting: punctuation and words that start another clause part.
 _SCOPE_BREAK = re.compile(
-    r"[,;:()]|\b(?:maar|tenzij|behalve|echter|doch|terwijl|omdat|zodat|indien|mits|wanneer|"
-    r"zodra|voor zover|met uitzondering van|uitgezonderd|behoudens)\b",
+    rf"[,;:()]|\b(?:maar|echter|doch|terwijl|omdat|zodat|indien|mits|wanneer|zodra|voor zover|{EXCEPTION_CUES})\b",
     re.IGNORECASE,
 )
+_EXCEPTION_START = re.compile(rf"\b(?:{EXCEPTION_CUES})\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 # Token attributes that only a trained pipeline sets.
 _MODEL_ONLY_ATTRS = {"POS", "TAG", "MORPH", "DEP", "HEAD", "ENT_TYPE", "SENT_START", "IS_SENT_START"}
+_MAX_NEAR_COMBINATIONS = 200
 
 
 @dataclass
@@ -39,6 +50,74 @@ class Clause:
     text: str
     start: int  # offset into block.text
     end: int
+    index: int = 0  # position among the document's clauses
+
+
+# ---------------------------------------------------------------- compiled leaves
+
+
+@dataclass
+class _Leaf:
+    id: str
+    kind: str  # phrase | pattern | regex | number
+    description: str
+    regex: Any = None
+    literals: Optional[tuple[str, ...]] = None  # regex: one of these must occur (lower case)
+    number: Optional[dict] = None  # {unit, comparisons: [(op, value)]}
+
+    @property
+    def eager(self) -> bool:
+        return self.kind in ("phrase", "pattern")
+
+
+def required_literals(pattern: str) -> Optional[tuple[str, ...]]:
+    """Literal strings of which at least one must occur for `pattern` to match.
+
+    Uses the standard library's regex parser; returns None when nothing useful can
+    be derived (then the regex always runs).
+    """
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_parse  # type: ignore
+    try:
+        parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    except Exception:  # the `regex` module accepts more syntax than `re`
+        return None
+    literals = _sequence_literals(list(parsed), sre_parse)
+    if not literals or any(len(lit) < 3 for lit in literals):
+        return None
+    return tuple(sorted(literals))
+
+
+def _sequence_literals(items, sre_parse) -> Optional[set[str]]:
+    constants = sre_parse  # names like LITERAL, BRANCH live on the parser module
+    best: Optional[set[str]] = None
+    run = ""
+
+    def consider(candidate: Optional[set[str]]):
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(arg).lower()
+            continue
+        consider({run} if run else None)
+        run = ""
+        if name == "BRANCH":
+            branches = [_sequence_literals(list(branch), sre_parse) for branch in arg[1]]
+            if all(branches):
+                consider(set().union(*branches))
+        elif name == "SUBPATTERN":
+            consider(_sequence_literals(list(arg[-1]), sre_parse))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
+            consider(_sequence_literals(list(arg[2]), sre_parse))
+    consider({run} if run else None)
+    del constants
+    return best
 
 
 class CompiledRules:
@@ -55,26 +134,43 @@ class CompiledRules:
         self._phrase_norm = PhraseMatcher(nlp.vocab, attr="NORM")
         self._phrase_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._matcher = Matcher(nlp.vocab)
-        self._regexes: list[tuple[str, Any]] = []
-        self._descriptions: dict[str, str] = {}
+        self.leaves: dict[str, _Leaf] = {}
         self._phrase_leaf: dict[str, str] = {}
+        self._regex_leaf: dict[str, str] = {}
         self._pending_phrases: list[tuple[str, str]] = []
         self._strip_model_attrs = pipeline_info is not None and pipeline_info.fallback
         self.trees: dict[str, dict[str, Any]] = {}
+        self.anchors: dict[str, Optional[frozenset[str]]] = {}
+        self._current_rule: Optional[Rule] = None
         for rule in rules:
+            self._current_rule = rule
             self.trees[rule.id] = {
                 key: self._compile(getattr(rule, key))
                 for key in ("match", "unless", "absent", "requires")
                 if getattr(rule, key) is not None
             }
+            if "match" in self.trees[rule.id]:
+                self.anchors[rule.id] = self._anchors(self.trees[rule.id]["match"])
         self._add_phrases()
+        # Index: leaf -> rules anchored on it; rules without anchors run on every clause.
+        self._rules_by_anchor: dict[str, list[Rule]] = {}
+        self._unanchored: list[Rule] = []
+        for rule in rules:
+            if rule.document_level:
+                continue
+            anchors = self.anchors.get(rule.id)
+            if anchors is None:
+                self._unanchored.append(rule)
+            else:
+                for leaf in anchors:
+                    self._rules_by_anchor.setdefault(leaf, []).append(rule)
 
     # ------------------------------------------------------------ compiling
 
-    def _new_leaf(self, description: str) -> str:
-        leaf = f"policycheck_leaf_{len(self._descriptions)}"
-        self._descriptions[leaf] = description
-        return leaf
+    def _new_leaf(self, kind: str, description: str, **extra) -> str:
+        leaf_id = f"policycheck_leaf_{len(self.leaves)}"
+        self.leaves[leaf_id] = _Leaf(leaf_id, kind, description, **extra)
+        return leaf_id
 
     def _compile(self, cond: Any):
         if isinstance(cond, str):
@@ -87,31 +183,54 @@ class CompiledRules:
             return ("any", [self._phrase(p) for p in phrases])
         if key == "regex":
             patterns = [value] if isinstance(value, str) else list(value)
-            leaves = []
-            for pattern in patterns:
-                leaf = self._new_leaf(f"regex {pattern!r}")
-                self._regexes.append((leaf, self._regex_module.compile(pattern, self._regex_module.IGNORECASE)))
-                leaves.append(("leaf", leaf))
-            return ("any", leaves)
+            return ("any", [self._regex(p) for p in patterns])
         if key == "pattern":
             patterns = value if isinstance(value[0], list) else [value]
-            leaf = self._new_leaf(f"pattern {patterns!r}")
+            leaf = self._new_leaf("pattern", f"patroon {patterns!r}")
             self._matcher.add(leaf, [self._token_pattern(p) for p in patterns])
             return ("leaf", leaf)
+        if key == "number":
+            return ("leaf", self._number(value))
         if key in ("all", "any"):
             return (key, [self._compile(child) for child in value])
+        if key == "none":
+            return ("not", ("any", [self._compile(child) for child in value]))
         if key == "not":
             return ("not", self._compile(value))
+        if key in ("in_block", "in_article"):
+            return (key, self._compile(value))
+        if key == "near":
+            distance = int(value.get("distance", 10))
+            children = [self._compile(child) for child in value["all"]]
+            return ("near", distance, children)
         raise ValueError(f"unknown condition {key}")  # rules.py validated this already
 
     def _phrase(self, phrase: str):
         phrase = " ".join(phrase.split())
         leaf = self._phrase_leaf.get(phrase)
         if leaf is None:
-            leaf = self._new_leaf(f"phrase {phrase!r}")
+            leaf = self._new_leaf("phrase", f"zinsnede {phrase!r}")
             self._phrase_leaf[phrase] = leaf
             self._pending_phrases.append((phrase, leaf))
         return ("leaf", leaf)
+
+    def _regex(self, pattern: str):
+        leaf = self._regex_leaf.get(pattern)
+        if leaf is None:
+            compiled = self._regex_module.compile(pattern, self._regex_module.IGNORECASE)
+            leaf = self._new_leaf("regex", f"regex {pattern!r}", regex=compiled, literals=required_literals(pattern))
+            self._regex_leaf[pattern] = leaf
+        return ("leaf", leaf)
+
+    def _number(self, spec: dict) -> str:
+        rule = self._current_rule
+        comparisons = []
+        for op in COMPARATORS:
+            if op in spec:
+                comparisons.append((op, rule.param_value(spec[op])))
+        words = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "eq": "="}
+        description = f"getal ({spec['unit']} " + " en ".join(f"{words[o]} {v:g}" for o, v in comparisons) + ")"
+        return self._new_leaf("number", description, number={"unit": spec["unit"], "comparisons": comparisons})
 
     def _add_phrases(self) -> None:
         texts = [phrase for phrase, _ in self._pending_phrases]
@@ -133,32 +252,60 @@ class CompiledRules:
                 plain = [{k: v for k, v in t.items() if k not in _MODEL_ONLY_ATTRS} for t in plain]
         return plain
 
+    def _anchors(self, tree) -> Optional[frozenset[str]]:
+        """Leaves of which at least one must match in the clause for `tree` to hold."""
+        kind = tree[0]
+        if kind == "leaf":
+            return frozenset([tree[1]])
+        if kind == "any":
+            parts = [self._anchors(child) for child in tree[1]]
+            return None if any(p is None for p in parts) else frozenset().union(*parts)
+        if kind == "all":
+            parts = [p for p in (self._anchors(child) for child in tree[1]) if p is not None]
+            if not parts:
+                return None
+            # Prefer anchors the clause-wide matchers find anyway (phrases, patterns).
+            return min(parts, key=lambda p: (not all(self.leaves[l].eager for l in p), len(p)))
+        if kind == "near":
+            return self._anchors(("all", tree[2]))
+        return None  # not, in_block, in_article: may hold without a hit in this clause
+
     # ------------------------------------------------------------ matching
 
-    def hits(self, doc) -> dict[str, list[tuple[int, int]]]:
-        """All leaf hits in one clause Doc, as character spans."""
-        found: dict[str, list[tuple[int, int]]] = {}
+    def clause_hits(self, doc) -> "ClauseHits":
+        eager: dict[str, list[tuple[int, int]]] = {}
         strings = self.nlp.vocab.strings
         for matcher in (self._phrase_norm, self._phrase_lower, self._matcher):
             if not len(matcher):
                 continue
             for match_id, start, end in matcher(doc):
                 span = doc[start:end]
-                found.setdefault(strings[match_id], []).append((span.start_char, span.end_char))
-        for leaf, compiled in self._regexes:
-            try:
-                spans = [m.span() for m in compiled.finditer(doc.text, timeout=REGEX_TIMEOUT_SECONDS)]
-            except TimeoutError:
-                notice = f"{self._descriptions[leaf]} duurde te lang en is overgeslagen"
-                if notice not in self.notices:
-                    self.notices.append(notice)
-                continue
-            if spans:
-                found[leaf] = spans
-        return found
+                spans = eager.setdefault(strings[match_id], [])
+                if (span.start_char, span.end_char) not in spans:
+                    spans.append((span.start_char, span.end_char))
+        return ClauseHits(self, doc.text, eager)
 
-    def evaluate(self, tree, hits) -> Optional[list[tuple[int, int, str]]]:
-        """Evidence spans (start, end, leaf) when the condition holds, else None."""
+    def candidate_rules(self, hits: "ClauseHits", rules: set[str]) -> list[Rule]:
+        seen: set[str] = set()
+        candidates: list[Rule] = []
+        for rule in self._unanchored:
+            if rule.id in rules and rule.id not in seen:
+                seen.add(rule.id)
+                candidates.append(rule)
+        for leaf, anchored in self._rules_by_anchor.items():
+            pending = [r for r in anchored if r.id in rules and r.id not in seen]
+            if pending and hits.get(leaf):
+                for rule in pending:
+                    seen.add(rule.id)
+                    candidates.append(rule)
+        return candidates
+
+    def evaluate(self, tree, hits: "ClauseHits", context: Optional["MatchContext"] = None):
+        """Evidence [(start, end, leaf)] when the condition holds in this clause, else None.
+
+        Evidence found in other clauses of the block or article (in_block, in_article)
+        has start = end = -1.
+        """
         kind = tree[0]
         if kind == "leaf":
             spans = hits.get(tree[1])
@@ -166,7 +313,7 @@ class CompiledRules:
         if kind == "all":
             evidence: list = []
             for child in tree[1]:
-                result = self.evaluate(child, hits)
+                result = self.evaluate(child, hits, context)
                 if result is None:
                     return None
                 evidence.extend(result)
@@ -175,26 +322,136 @@ class CompiledRules:
             evidence = []
             matched = False
             for child in tree[1]:
-                result = self.evaluate(child, hits)
+                result = self.evaluate(child, hits, context)
                 if result is not None:
                     matched = True
                     evidence.extend(result)
             return evidence if matched else None
         if kind == "not":
-            return [] if self.evaluate(tree[1], hits) is None else None
+            return [] if self.evaluate(tree[1], hits, context) is None else None
+        if kind in ("in_block", "in_article"):
+            if context is None:
+                return self.evaluate(tree[1], hits, context)
+            for other in context.neighbours(kind):
+                result = self.evaluate(tree[1], other, None)
+                if result is not None:
+                    return [(-1, -1, leaf) for _, _, leaf in result] or [(-1, -1, "")]
+            return None
+        if kind == "near":
+            return self._near(tree[1], tree[2], hits, context)
         raise ValueError(kind)
 
+    def _near(self, distance: int, children, hits, context):
+        results = []
+        for child in children:
+            result = self.evaluate(child, hits, context)
+            if not result:
+                return None
+            results.append([(s, e, leaf) for s, e, leaf in result if s >= 0])
+        # Some choice of one span per condition must lie within `distance` words.
+        combos = [[]]
+        for spans in results:
+            combos = [c + [s] for c in combos for s in spans][:_MAX_NEAR_COMBINATIONS]
+        for combo in combos:
+            start = min(s for s, _, _ in combo)
+            end = max(e for _, e, _ in combo)
+            inner = len(_WORD.findall(hits.text[start:end])) - sum(len(_WORD.findall(hits.text[s:e])) for s, e, _ in combo)
+            if inner <= distance:
+                return combo
+        return None
+
     def describe(self, leaf: str) -> str:
-        return self._descriptions.get(leaf, leaf)
+        return self.leaves[leaf].description if leaf in self.leaves else "context"
+
+
+class ClauseHits:
+    """Hits in one clause: phrase and pattern hits up front, regex and numbers on demand."""
+
+    def __init__(self, compiled: CompiledRules, text: str, eager: dict):
+        self.compiled = compiled
+        self.text = text
+        self._lower: Optional[str] = None
+        self._hits = eager
+        self._quantities = None
+
+    def __bool__(self) -> bool:
+        return True
+
+    def get(self, leaf_id: str) -> list[tuple[int, int]]:
+        if leaf_id in self._hits:
+            return self._hits[leaf_id]
+        leaf = self.compiled.leaves[leaf_id]
+        spans: list[tuple[int, int]] = []
+        if leaf.kind == "regex":
+            spans = self._regex(leaf)
+        elif leaf.kind == "number":
+            spans = self._number(leaf)
+        self._hits[leaf_id] = spans
+        return spans
+
+    def _regex(self, leaf: _Leaf) -> list[tuple[int, int]]:
+        if leaf.literals is not None:
+            if self._lower is None:
+                self._lower = self.text.lower()
+            if not any(lit in self._lower for lit in leaf.literals):
+                return []
+        try:
+            return [m.span() for m in leaf.regex.finditer(self.text, timeout=REGEX_TIMEOUT_SECONDS)]
+        except TimeoutError:
+            notice = f"{leaf.description} duurde te lang en is overgeslagen"
+            if notice not in self.compiled.notices:
+                self.compiled.notices.append(notice)
+            return []
+
+    def _number(self, leaf: _Leaf) -> list[tuple[int, int]]:
+        if self._quantities is None:
+            self._quantities = find_quantities(self.text)
+        spec = leaf.number
+        return [
+            (q.start, q.end) for q in self._quantities
+            if q.unit == spec["unit"] and all(COMPARATORS[op](q.value, value) for op, value in spec["comparisons"])
+        ]
+
+
+@dataclass
+class MatchContext:
+    """The clauses around the current one, for in_block and in_article conditions."""
+
+    clause: Clause
+    block_clauses: list[int] = field(default_factory=list)
+    article_clauses: list[int] = field(default_factory=list)
+    all_hits: list = field(default_factory=list)
+
+    def neighbours(self, kind: str):
+        indexes = self.block_clauses if kind == "in_block" else self.article_clauses
+        return [self.all_hits[i] for i in indexes]
+
+
+# ---------------------------------------------------------------- scope helpers
+
+
+def _segments(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is_exception) parts of a clause, split where a negation stops counting."""
+    breaks = sorted({0, len(text), *[m.start() for m in _SCOPE_BREAK.finditer(text)]})
+    parts = []
+    for left, right in zip(breaks, breaks[1:]):
+        parts.append((left, right, bool(_EXCEPTION_START.match(text, left))))
+    return parts or [(0, len(text), False)]
+
+
+def _segment_of(parts, start: int, end: int) -> tuple[int, int, bool]:
+    """The stretch of clause parts an evidence span covers, and whether it opens in an exception."""
+    first = next((p for p in parts if p[0] <= start < p[1]), parts[-1])
+    last = next((p for p in parts if p[0] < end <= p[1]), parts[-1])
+    return first[0], max(last[1], first[1]), first[2]
 
 
 def negated(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
     """Is any evidence span in the scope of a negation word in its part of the clause?"""
-    breaks = [0] + [m.start() for m in _SCOPE_BREAK.finditer(text)] + [len(text)]
-    spans = list(spans)
+    spans = [s for s in spans if s[0] >= 0]
+    parts = _segments(text)
     for start, end, _ in spans:
-        left = max(b for b in breaks if b <= start)
-        right = min((b for b in breaks if b >= end), default=len(text))
+        left, right, _ = _segment_of(parts, start, end)
         for word in _WORD.finditer(text, left, right):
             # A negation the rule itself matched ("geen weigeringsgrond") is content, not scope.
             inside = any(s <= word.start() and word.end() <= e for s, e, _ in spans)
@@ -203,70 +460,128 @@ def negated(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
     return False
 
 
+def in_exception(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
+    """Does an evidence span sit in an exception ('tenzij ...', 'met uitzondering van ...')?"""
+    parts = _segments(text)
+    return any(_segment_of(parts, s, e)[2] for s, e, _ in spans if s >= 0)
+
+
 def fingerprint(rule_id: str, clause_text: str) -> str:
     """Stable across re-scans: the rule and the clause, ignoring case, spacing and punctuation."""
     normalised = " ".join(_WORD.findall(clause_text.lower()))
     return hashlib.sha256(f"{rule_id}\x1f{normalised}".encode("utf-8")).hexdigest()[:16]
 
 
+def article_key(block: Block) -> tuple[str, ...]:
+    """The heading path up to and including the article (or the deepest heading)."""
+    path = block.heading_path
+    for index, heading in enumerate(path):
+        if heading.lower().startswith(("artikel", "art.")):
+            return tuple(path[: index + 1])
+    return tuple(h for h in path if not h.startswith(("lid ", "onder ")))
+
+
 def clauses_of(document: Document) -> list[Clause]:
     clauses = []
     for block in document.blocks:
         for piece in split_clauses(block.text):
-            clauses.append(Clause(block, piece.text, piece.start, piece.end))
+            clauses.append(Clause(block, piece.text, piece.start, piece.end, len(clauses)))
     return clauses
+
+
+# ---------------------------------------------------------------- the document pass
+
+
+@dataclass
+class DocumentMatch:
+    """Everything the matcher saw in one document (used by explain)."""
+
+    clauses: list[Clause]
+    hits: list[ClauseHits]
+    contexts: list[MatchContext]
+
+
+def analyse(document: Document, compiled: CompiledRules) -> DocumentMatch:
+    clauses = clauses_of(document)
+    docs = compiled.nlp.pipe(c.text for c in clauses)
+    hits = [compiled.clause_hits(doc) for doc in docs]
+    by_block: dict[int, list[int]] = {}
+    by_article: dict[tuple, list[int]] = {}
+    for clause in clauses:
+        by_block.setdefault(clause.block.index, []).append(clause.index)
+        by_article.setdefault(article_key(clause.block), []).append(clause.index)
+    contexts = [
+        MatchContext(clause, by_block[clause.block.index], by_article[article_key(clause.block)], hits)
+        for clause in clauses
+    ]
+    return DocumentMatch(clauses, hits, contexts)
 
 
 def match_document(document: Document, policy_type: str, compiled: CompiledRules) -> list[Finding]:
     """Run every applicable rule over the document; returns findings in document order."""
     rules = [rule for rule in compiled.rules if rule.applies_to_type(policy_type)]
-    clause_rules = [r for r in rules if not r.document_level]
+    clause_rule_ids = {r.id for r in rules if not r.document_level}
     document_rules = [r for r in rules if r.document_level]
-    clauses = clauses_of(document)
+    analysis = analyse(document, compiled)
     findings: list[Finding] = []
-    seen_in_document: dict[str, bool] = {}  # document-level tree key -> matched somewhere
-    docs = compiled.nlp.pipe(c.text for c in clauses)
-    for clause, doc in zip(clauses, docs):
-        hits = compiled.hits(doc)
-        if not hits:
-            continue
-        for rule in document_rules:
-            for key in ("absent", "requires"):
-                tree_key = f"{rule.id}:{key}"
-                if key in compiled.trees[rule.id] and not seen_in_document.get(tree_key):
-                    if compiled.evaluate(compiled.trees[rule.id][key], hits) is not None:
-                        seen_in_document[tree_key] = True
+    for clause, hits, context in zip(analysis.clauses, analysis.hits, analysis.contexts):
         if clause.block.kind == HEADING:
             continue  # a heading names a subject; it does not commit to anything
-        for rule in clause_rules:
-            finding = _match_clause(rule, clause, hits, compiled)
+        for rule in compiled.candidate_rules(hits, clause_rule_ids):
+            finding = match_clause(rule, clause, hits, context, compiled)
             if finding is not None:
                 findings.append(finding)
     for rule in document_rules:
-        trees = compiled.trees[rule.id]
-        if "requires" in trees and not seen_in_document.get(f"{rule.id}:requires"):
-            continue
-        if not seen_in_document.get(f"{rule.id}:absent"):
+        if document_rule_fires(rule, analysis, compiled):
             findings.append(_finding(rule, fingerprint(rule.id, "document")))
+    findings.sort(key=lambda f: (f.start if f.start is not None else float("inf")))
     return findings
 
 
-def _match_clause(rule: Rule, clause: Clause, hits, compiled: CompiledRules) -> Optional[Finding]:
+def document_rule_fires(rule: Rule, analysis: DocumentMatch, compiled: CompiledRules) -> bool:
+    """An `absent` rule fires when nothing in the document (headings included) meets it."""
     trees = compiled.trees[rule.id]
-    evidence = compiled.evaluate(trees["match"], hits)
+
+    def anywhere(tree) -> bool:
+        return any(compiled.evaluate(tree, hits, ctx) is not None for hits, ctx in zip(analysis.hits, analysis.contexts))
+
+    if "requires" in trees and not anywhere(trees["requires"]):
+        return False
+    return not anywhere(trees["absent"])
+
+
+def rejection(rule: Rule, clause: Clause, hits: ClauseHits, context, compiled: CompiledRules):
+    """(evidence, None) when the rule fires on the clause, else (evidence or None, reason)."""
+    trees = compiled.trees[rule.id]
+    evidence = compiled.evaluate(trees["match"], hits, context)
     if evidence is None:
-        return None
-    if "unless" in trees and compiled.evaluate(trees["unless"], hits) is not None:
-        return None
+        return None, "de voorwaarden van 'match' gelden niet"
+    if "unless" in trees:
+        unless = compiled.evaluate(trees["unless"], hits, context)
+        if unless is not None:
+            found = ", ".join(repr(hits.text[s:e]) for s, e, _ in unless if s >= 0)
+            return evidence, f"'unless' geldt ({found or 'in de context'})"
+    if rule.exceptions == "exclude" and in_exception(clause.text, evidence):
+        return evidence, "de treffer staat in een uitzondering (tenzij, met uitzondering van, ...)"
     if rule.negation != "ignore":
         is_negated = negated(clause.text, evidence)
-        if (rule.negation == "exclude" and is_negated) or (rule.negation == "require" and not is_negated):
-            return None
+        if rule.negation == "exclude" and is_negated:
+            return evidence, "de treffer is ontkend (niet, geen, ...) en de regel sluit ontkenning uit"
+        if rule.negation == "require" and not is_negated:
+            return evidence, "de regel vraagt een ontkenning, maar de zin is niet ontkend"
     block = clause.block
     if rule.scope_headings and not any(
         re.search(pattern, block.heading_path_text, re.IGNORECASE) for pattern in rule.scope_headings
     ):
+        return evidence, f"het kopjespad {block.heading_path_text!r} valt buiten scope.headings"
+    return evidence, None
+
+
+def match_clause(rule: Rule, clause: Clause, hits: ClauseHits, context, compiled: CompiledRules) -> Optional[Finding]:
+    evidence, reason = rejection(rule, clause, hits, context, compiled)
+    if reason is not None:
         return None
+    block = clause.block
     finding = _finding(rule, fingerprint(rule.id, clause.text))
     finding.text = clause.text
     finding.block_index = block.index
@@ -277,7 +592,8 @@ def _match_clause(rule: Rule, clause: Clause, hits, compiled: CompiledRules) -> 
     finding.end = block.start + clause.end
     unique = sorted(set(evidence))
     finding.evidence = [
-        Evidence(clause.text[s:e], compiled.describe(leaf), s, e) for s, e, leaf in unique
+        Evidence(clause.text[s:e] if s >= 0 else "", compiled.describe(leaf) + ("" if s >= 0 else " (elders in blok/artikel)"), s, e)
+        for s, e, leaf in unique if leaf
     ]
     return finding
 

@@ -48,8 +48,9 @@ _DOUBLE_VOWEL = re.compile(r"([aeou])\1")
 def match_key(word: str) -> str:
     """The inflection-insensitive key of one (lemmatised) word."""
     folded = fold_diacritics(word.lower())
-    if not folded.isalpha():
-        return folded
+    if not folded.isalpha() or len(folded) <= 3:
+        return folded  # short words ('een', 'en') stay apart
+    # Collapse doubled vowels: the stemmer leaves 'sociaal' but turns 'sociale' into 'social'.
     return _DOUBLE_VOWEL.sub(r"\1", _stemmer().stemWord(folded))
 
 
@@ -117,6 +118,7 @@ def load_pipeline(prefer_model: bool = True):
         )
         fallback = True
         name = "fallback"
+    _split_hyphenated_compounds(nlp)
     nlp.add_pipe("policycheck_match_keys", last=True)
     components = tuple(nlp.pipe_names)
     info = PipelineInfo(
@@ -130,6 +132,21 @@ def load_pipeline(prefer_model: bool = True):
         sets_dep=not fallback and "parser" in components,
     )
     return nlp, info
+
+
+def _split_hyphenated_compounds(nlp) -> None:
+    """Split 'SW-bedrijf' and 'social return-verplichting' at the hyphen.
+
+    spaCy's Dutch tokenizer keeps hyphenated compounds whole, so the phrase 'social
+    return' would miss 'social return-verplichting' and 'certificaat' would miss
+    'ISO 9001-certificaat'. Rule phrases go through the same tokenizer, so a phrase
+    written with a hyphen still matches. A trailing hyphen ('inkoop- en ...') is kept.
+    """
+    from spacy.util import compile_infix_regex
+
+    hyphen_infix = r"(?<=[0-9A-Za-zÀ-ÖØ-öø-ÿ])[-‐‑–](?=[0-9A-Za-zÀ-ÖØ-öø-ÿ])"
+    infixes = list(nlp.Defaults.infixes or []) + [hyphen_infix]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def _lookups_version() -> str:

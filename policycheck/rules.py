@@ -18,6 +18,9 @@ POLARITIES = ("bevorderend", "belemmerend", "ontbrekend")
 SEVERITIES = ("hoog", "middel", "laag")
 POLICY_TYPES = ("procurement", "subsidy")
 NEGATION_MODES = ("exclude", "ignore", "require")
+EXCEPTION_MODES = ("exclude", "ignore")
+NUMBER_UNITS = ("amount", "percent", "days", "weeks", "months", "years", "multiple")
+NUMBER_COMPARATORS = ("gt", "gte", "lt", "lte", "eq")
 
 # The fixed topic list (docs/topics.md explains each one).
 TOPICS = (
@@ -48,13 +51,13 @@ TOPICS = (
 RULE_FIELDS = {
     "id", "title", "polarity", "severity", "topic", "applies_to", "step",
     "message", "rationale", "recommendation", "references", "examples",
-    "match", "unless", "negation", "scope", "absent", "requires", "notes",
+    "match", "unless", "negation", "exceptions", "scope", "absent", "requires", "params", "notes",
 }
 REQUIRED_FIELDS = (
     "id", "title", "polarity", "severity", "topic", "applies_to", "step",
     "message", "recommendation", "references",
 )
-CONDITION_KEYS = {"phrase", "regex", "pattern", "all", "any", "not"}
+CONDITION_KEYS = {"phrase", "regex", "pattern", "number", "all", "any", "none", "not", "in_block", "in_article", "near"}
 SCOPE_KEYS = {"headings"}
 EXAMPLE_KEYS = {"match", "no_match"}
 REFERENCE_KEYS = {"title", "url", "note"}
@@ -147,6 +150,8 @@ class Rule:
     match: Any = None  # condition (clause level)
     unless: Any = None
     negation: str = "exclude"
+    exceptions: str = "exclude"
+    params: dict = field(default_factory=dict)
     scope_headings: list[str] = field(default_factory=list)
     absent: Any = None  # condition (document level): fires when nothing matches it
     requires: Any = None  # document-level prerequisite for `absent`
@@ -158,6 +163,12 @@ class Rule:
     @property
     def document_level(self) -> bool:
         return self.absent is not None
+
+    def param_value(self, value) -> float:
+        """A threshold in a number condition: a number, or the name of one of the rule's params."""
+        if isinstance(value, str):
+            return float(self.params[value])
+        return float(value)
 
     def applies_to_type(self, policy_type: str) -> bool:
         # An undetected type gets every clause rule, but no "missing" rule.
@@ -318,6 +329,15 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
     negation = item.get("negation", "exclude")
     if negation not in NEGATION_MODES:
         err("negation", f"negation moet een van {', '.join(NEGATION_MODES)} zijn")
+    exceptions = item.get("exceptions", "exclude")
+    if exceptions not in EXCEPTION_MODES:
+        err("exceptions", f"exceptions moet een van {', '.join(EXCEPTION_MODES)} zijn")
+    params = item.get("params") or {}
+    if not isinstance(params, dict) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in params.values()
+    ):
+        err("params", "params is een mapping van naam naar getal, bijvoorbeeld {max_dagen: 30}")
+        params = {}
     polarity = item.get("polarity")
     has_match = item.get("match") is not None
     has_absent = item.get("absent") is not None
@@ -329,7 +349,7 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
         err("match", "polarity 'ontbrekend' hoort bij een documentregel met 'absent'")
     for key in ("match", "unless", "absent", "requires"):
         if item.get(key) is not None:
-            _check_condition(item[key], source, _line_of(item, key) or line, errors)
+            _check_condition(item[key], source, _line_of(item, key) or line, errors, params)
     scope = item.get("scope") or {}
     scope_headings: list[str] = []
     if scope:
@@ -362,6 +382,8 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
         match=item.get("match"),
         unless=item.get("unless"),
         negation=negation,
+        exceptions=exceptions,
+        params=dict(params),
         scope_headings=scope_headings,
         absent=item.get("absent"),
         requires=item.get("requires"),
@@ -384,8 +406,9 @@ def _check_regex(pattern: Any, source: str, line: int, errors: list[RuleError]) 
         errors.append(RuleError(source, line, f"ongeldige regex {pattern!r}: {exc}"))
 
 
-def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError]) -> None:
+def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError], params: dict | None = None) -> None:
     """Validate the small condition language (see docs/rules.md)."""
+    params = params or {}
     line = _line_of(cond) or line
     if isinstance(cond, str):
         if not cond.strip():
@@ -395,12 +418,12 @@ def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError])
         if not cond:
             errors.append(RuleError(source, line, "lege lijst van voorwaarden"))
         for child in cond:
-            _check_condition(child, source, line, errors)
+            _check_condition(child, source, line, errors, params)
         return
     if not isinstance(cond, dict) or len(cond) != 1:
         errors.append(RuleError(
             source, line,
-            "een voorwaarde is één van phrase, regex, pattern, all, any of not",
+            "een voorwaarde heeft precies één sleutel: " + ", ".join(sorted(CONDITION_KEYS)),
         ))
         return
     (key, value), = cond.items()
@@ -421,14 +444,53 @@ def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError])
                 _check_regex(pattern, source, key_line, errors)
     elif key == "pattern":
         _check_token_pattern(value, source, key_line, errors)
-    elif key in ("all", "any"):
+    elif key == "number":
+        _check_number(value, source, key_line, errors, params)
+    elif key in ("all", "any", "none"):
         if not isinstance(value, list) or not value:
             errors.append(RuleError(source, key_line, f"{key} moet een lijst voorwaarden zijn"))
         else:
             for child in value:
-                _check_condition(child, source, key_line, errors)
-    elif key == "not":
-        _check_condition(value, source, key_line, errors)
+                _check_condition(child, source, key_line, errors, params)
+    elif key in ("not", "in_block", "in_article"):
+        _check_condition(value, source, key_line, errors, params)
+    elif key == "near":
+        if not isinstance(value, dict) or not isinstance(value.get("all"), list) or len(value["all"]) < 2:
+            errors.append(RuleError(source, key_line, "near heeft 'all' met minstens twee voorwaarden en een 'distance' (woorden)"))
+            return
+        for extra in value:
+            if extra not in ("all", "distance"):
+                errors.append(RuleError(source, _line_of(value, extra) or key_line, _unknown_key_message(extra, {"all", "distance"}, "near")))
+        distance = value.get("distance", 10)
+        if not isinstance(distance, int) or distance < 0:
+            errors.append(RuleError(source, key_line, "near.distance moet een geheel getal ≥ 0 zijn"))
+        for child in value["all"]:
+            _check_condition(child, source, key_line, errors, params)
+
+
+def _check_number(value: Any, source: str, line: int, errors: list[RuleError], params: dict) -> None:
+    if not isinstance(value, dict):
+        errors.append(RuleError(source, line, "number moet een mapping zijn, bijvoorbeeld {unit: days, gt: 30}"))
+        return
+    for key in value:
+        if key not in ("unit", *NUMBER_COMPARATORS):
+            errors.append(RuleError(source, _line_of(value, key) or line,
+                                    _unknown_key_message(key, {"unit", *NUMBER_COMPARATORS}, "number")))
+    if value.get("unit") not in NUMBER_UNITS:
+        errors.append(RuleError(source, _line_of(value, "unit") or line,
+                                f"number.unit moet een van {', '.join(NUMBER_UNITS)} zijn, niet '{value.get('unit')}'"))
+    if not any(op in value for op in NUMBER_COMPARATORS):
+        errors.append(RuleError(source, line, f"number heeft een vergelijking nodig: {', '.join(NUMBER_COMPARATORS)}"))
+    for op in NUMBER_COMPARATORS:
+        threshold = value.get(op)
+        if threshold is None:
+            continue
+        if isinstance(threshold, str):
+            if threshold not in params:
+                errors.append(RuleError(source, _line_of(value, op) or line,
+                                        f"onbekende parameter '{threshold}' (definieer hem onder params)"))
+        elif isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+            errors.append(RuleError(source, _line_of(value, op) or line, f"number.{op} moet een getal of parameternaam zijn"))
 
 
 def _check_token_pattern(value: Any, source: str, line: int, errors: list[RuleError]) -> None:

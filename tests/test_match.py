@@ -139,3 +139,90 @@ def test_match_model_only_token_attributes_are_skipped_with_a_notice(compile_rul
         assert rule_ids(compiled, "Wij gunnen voorbehouden opdrachten.") == ["T-X"]
     else:
         assert compiled.notices == []
+
+
+NUMBER_RULE = """\
+params: {max_dagen: 30}
+match:
+  all:
+    - phrase: [betaaltermijn, betalen]
+    - number: {unit: days, gt: max_dagen}
+"""
+
+
+def test_match_number_threshold_from_params(compile_rules):
+    compiled = compile_rules(rule(NUMBER_RULE, polarity="belemmerend"))
+    assert rule_ids(compiled, "De betaaltermijn is 45 dagen na ontvangst van de factuur.") == ["T-X"]
+    assert rule_ids(compiled, "De betaaltermijn is zestig dagen.") == ["T-X"]
+    assert rule_ids(compiled, "De betaaltermijn is 30 dagen na ontvangst van de factuur.") == []
+    assert rule_ids(compiled, "Wij betalen binnen 14 dagen.") == []
+
+
+def test_match_number_multiple_of_contract_value(compile_rules):
+    body = "match:\n  all:\n    - phrase: omzet\n    - number: {unit: multiple, gt: 3}\n"
+    compiled = compile_rules(rule(body, polarity="belemmerend"))
+    assert rule_ids(compiled, "De gevraagde omzet bedraagt vier keer de opdrachtwaarde.") == ["T-X"]
+    assert rule_ids(compiled, "De omzet is minimaal 500% van de geraamde opdrachtwaarde.") == ["T-X"]
+    assert rule_ids(compiled, "De omzet is ten hoogste driemaal de opdrachtwaarde.") == []
+
+
+def test_match_unknown_param_is_a_rule_error(tmp_path):
+    from policycheck.errors import RuleErrors
+    from policycheck.rules import load_rules
+
+    (tmp_path / "r.yml").write_text(rule(NUMBER_RULE.replace("gt: max_dagen", "gt: max_days")), encoding="utf-8")
+    with pytest.raises(RuleErrors) as info:
+        load_rules([str(tmp_path)], builtin=False)
+    assert "onbekende parameter 'max_days'" in str(info.value)
+
+
+def test_match_exception_cue_excludes_what_it_excepts(compile_rules):
+    compiled = compile_rules(rule("match:\n  phrase: laagste prijs", polarity="belemmerend"))
+    assert rule_ids(compiled, "Wij gunnen op laagste prijs, tenzij kwaliteit de doorslag geeft.") == ["T-X"]
+    assert rule_ids(compiled, "Wij gunnen op kwaliteit, tenzij de laagste prijs volstaat.") == []
+    assert rule_ids(compiled, "Met uitzondering van de laagste prijs gelden alle criteria.") == []
+    compiled = compile_rules(rule("match:\n  phrase: laagste prijs\nexceptions: ignore", polarity="belemmerend"))
+    assert rule_ids(compiled, "Wij gunnen op kwaliteit, tenzij de laagste prijs volstaat.") == ["T-X"]
+
+
+def test_match_none_of(compile_rules):
+    compiled = compile_rules(rule("match:\n  all:\n    - phrase: certificaat\n    - none: [{phrase: gelijkwaardig}, {regex: 'of gelijkwaardig'}]"))
+    assert rule_ids(compiled, "Een ISO 9001-certificaat is verplicht.") == ["T-X"]
+    assert rule_ids(compiled, "Een ISO 9001-certificaat of gelijkwaardig is verplicht.") == []
+
+
+def test_match_co_occurrence_in_block_and_article(compile_rules):
+    compiled = compile_rules(
+        rule("match:\n  all:\n    - phrase: omzeteis\n    - in_article: {phrase: motivering}", id="ART"),
+        rule("match:\n  all:\n    - phrase: omzeteis\n    - in_block: {phrase: motivering}", id="BLK"),
+    )
+    first = "Wij stellen een omzeteis."
+    second = "Daarbij hoort een motivering."
+    other = "Elders staat een motivering."
+    headings = {
+        f"{first} {second}": ["Hoofdstuk 2", "Artikel 4 Geschiktheid", "lid 1"],
+        other: ["Hoofdstuk 2", "Artikel 4 Geschiktheid", "lid 2"],
+    }
+    # Same block: both fire.
+    assert sorted(rule_ids(compiled, f"{first} {second}", headings=headings)) == ["T-ART", "T-BLK"]
+    # Same article, other block (another lid): only the article rule.
+    headings[first] = ["Hoofdstuk 2", "Artikel 4 Geschiktheid", "lid 1"]
+    assert rule_ids(compiled, first, other, headings=headings) == ["T-ART"]
+    # Another article: neither.
+    headings[other] = ["Hoofdstuk 2", "Artikel 5 Gunning"]
+    assert rule_ids(compiled, first, other, headings=headings) == []
+
+
+def test_match_near_within_n_words(compile_rules):
+    compiled = compile_rules(rule("match:\n  near:\n    distance: 4\n    all: [{phrase: omzet}, {phrase: opdrachtwaarde}]"))
+    assert rule_ids(compiled, "De omzet is twee keer de opdrachtwaarde.") == ["T-X"]
+    assert rule_ids(compiled, "De omzet van de inschrijver wordt beoordeeld op basis van de jaarrekening en niet op de opdrachtwaarde.") == []
+
+
+def test_match_regex_prefilter_keeps_results_identical():
+    from policycheck.match import required_literals
+
+    assert required_literals(r"\bsocial[\s-]*return\w*") in {("social",), ("return",)}
+    assert required_literals(r"\b(?:art(?:ikel|\.)?\s*)2\.82\b") == ("2.82",)
+    assert required_literals(r"\bzonder\s+winst|\bniet\s+gericht") == ("gericht", "zonder")
+    assert required_literals(r"\d+\s*%") is None
