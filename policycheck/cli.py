@@ -34,11 +34,23 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def _load_rules(extra_dirs):
-    from policycheck.rules import load_rules
+def rule_options(command):
+    """--rules and --config, shared by every command that loads rules."""
+    command = click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="BESTAND",
+                           help="Configuratiebestand (standaard: policycheck.yaml in deze map of erboven).")(command)
+    command = click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), metavar="MAP",
+                           help="Extra regelmap (herhaalbaar).")(command)
+    return command
+
+
+def _load_rules(extra_dirs, config_path=None):
+    """Load rules and configuration, or print every problem as file:line and exit 2."""
+    from policycheck.config import load_ruleset
 
     try:
-        return load_rules(tuple(extra_dirs))
+        ruleset, config = load_ruleset(tuple(extra_dirs), config_path)
+        ruleset.config_path = str(config.path) if config else None
+        return ruleset
     except RuleErrors as errors:
         for error in errors.errors:
             _err(click.style("fout in regel: ", fg="red") + str(error))
@@ -87,14 +99,14 @@ def main() -> None:
               help="Schrijf het rapport naar dit bestand in plaats van naar de terminal.")
 @click.option("--type", "policy_type", type=click.Choice(["auto", "procurement", "subsidy"]), default="auto",
               show_default=True, help="Beleidstype; 'auto' herkent het en toont waaraan.")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), metavar="MAP",
-              help="Extra regelmap (herhaalbaar).")
+@rule_options
 @click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default="belemmerend", show_default=True,
               help="Exitstatus 1 bij bevindingen van dit niveau (ontbrekend telt ook belemmerend mee).")
 @click.option("-r", "--recursive", is_flag=True, help="Scan bij een map ook de submappen.")
+@click.option("--explain", is_flag=True, help="Toon per bevinding welke voorwaarde op welke woorden trof.")
 @click.option("-q", "--quiet", is_flag=True, help="Alleen de samenvattingsregel en fouten.")
 @click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
-def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color):
+def scan(paths, fmt, output, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet, no_color):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
     Van een map worden de .pdf-, .docx-, .txt- en .md-bestanden gescand (met -r
@@ -111,7 +123,7 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
     from policycheck.report.context import RunContext
     from policycheck.scan import STDIN, Scanner, expand_paths
 
-    ruleset = _load_rules(rule_dirs)
+    ruleset = _load_rules(rule_dirs, config_path)
     scanner = Scanner(ruleset, policy_type)
     if not quiet:
         for notice in ruleset.notices + scanner.compiled.notices:
@@ -141,6 +153,7 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
         color=to_terminal and not no_color and sys.stdout.isatty(),
         width=min(shutil.get_terminal_size((100, 24)).columns, 110) - 2,
         quiet=quiet,
+        explain=explain,
     )
     report = render(results, fmt, context)
     if output:
@@ -203,8 +216,8 @@ def extract(path, fmt):
 
 
 @main.command()
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), metavar="MAP", help="Extra regelmap.")
-def doctor(rule_dirs):
+@rule_options
+def doctor(rule_dirs, config_path):
     """Toon de installatie: welk Nederlands taalmodel draait, de versies van de
     bibliotheken en hoeveel regels waar vandaan zijn geladen."""
     from importlib import metadata
@@ -226,7 +239,8 @@ def doctor(rule_dirs):
         except metadata.PackageNotFoundError:
             version = "niet geïnstalleerd"
         click.echo(f"{package}: {version}")
-    ruleset = _load_rules(rule_dirs)
+    ruleset = _load_rules(rule_dirs, config_path)
+    click.echo(f"Configuratie: {ruleset.config_path or 'geen (' + 'policycheck.yaml niet gevonden)'}")
     click.echo(f"Regels: {len(ruleset.rules)} geladen")
     for folder, count in ruleset.sources:
         click.echo(f"  {count:3d} uit {folder}")
@@ -240,13 +254,13 @@ def rules():
 
 
 @rules.command("list")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), metavar="MAP", help="Extra regelmap.")
+@rule_options
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_list(rule_dirs, fmt):
+def rules_list(rule_dirs, config_path, fmt):
     """Toon de geladen regels: id, soort, beleidstypen en titel."""
     import json
 
-    ruleset = _load_rules(rule_dirs)
+    ruleset = _load_rules(rule_dirs, config_path)
     if fmt == "json":
         click.echo(json.dumps([rule.summary() for rule in ruleset.rules], ensure_ascii=False, indent=2))
         return
@@ -258,22 +272,122 @@ def rules_list(rule_dirs, fmt):
 
 
 @rules.command("test")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), metavar="MAP", help="Extra regelmap.")
-def rules_test(rule_dirs):
-    """Voer de voorbeelden van elke regel uit (moet wel / moet niet treffen)."""
+@click.argument("path", required=False, type=click.Path(exists=True), metavar="[BESTAND|MAP]")
+@rule_options
+def rules_test(path, rule_dirs, config_path):
+    """Voer de voorbeelden van elke regel uit: teksten die moeten treffen en teksten
+    die niet mogen treffen. Zonder BESTAND|MAP: alle geladen regels."""
     from policycheck.match import CompiledRules
     from policycheck.nlp import load_pipeline
     from policycheck.ruletest import run_rule_examples
+    from policycheck.rules import load_rules
 
-    ruleset = _load_rules(rule_dirs)
+    if path:
+        try:
+            selected = load_rules([path], builtin=False).rules
+        except RuleErrors as errors:
+            for error in errors.errors:
+                _err(click.style("fout in regel: ", fg="red") + str(error))
+            sys.exit(EXIT_ERROR)
+    else:
+        selected = _load_rules(rule_dirs, config_path).rules
     nlp, info = load_pipeline()
-    compiled = CompiledRules(ruleset.rules, nlp, info)
+    compiled = CompiledRules(selected, nlp, info)
     failures = []
     examples = 0
-    for rule in ruleset.rules:
-        examples += len(rule.examples_match) + len(rule.examples_no_match)
-        failures.extend(run_rule_examples(rule, compiled))
-    for failure in failures:
-        click.echo(click.style("MISLUKT ", fg="red") + str(failure))
-    click.echo(f"{len(ruleset.rules)} regels, {examples} voorbeelden: {examples - len(failures)} goed, {len(failures)} mislukt")
+    by_source: dict[str, list] = {}
+    for rule in selected:
+        by_source.setdefault(rule.source, []).append(rule)
+    for source, rules_in_file in by_source.items():
+        marks = ""
+        for rule in rules_in_file:
+            rule_failures = run_rule_examples(rule, compiled)
+            count = len(rule.examples_match) + len(rule.examples_no_match)
+            examples += count
+            failures.extend(rule_failures)
+            marks += "." * (count - len(rule_failures)) + "F" * len(rule_failures)
+        click.echo(f"{source} {marks}")
+    if failures:
+        click.echo()
+        for failure in failures:
+            click.echo(click.style("MISLUKT ", fg="red") + str(failure))
+    click.echo(f"{len(selected)} regels, {examples} voorbeelden: {examples - len(failures)} goed, {len(failures)} mislukt")
     sys.exit(EXIT_FINDINGS if failures else EXIT_OK)
+
+
+@rules.command("show")
+@click.argument("rule_id", metavar="REGEL-ID")
+@rule_options
+def rules_show(rule_id, rule_dirs, config_path):
+    """Toon de documentatie van één regel."""
+    from policycheck.ruledocs import rule_markdown
+
+    ruleset = _load_rules(rule_dirs, config_path)
+    rule = ruleset.by_id(rule_id)
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id, [r.id for r in ruleset.rules], n=3)
+        _fail(f"onbekende regel '{rule_id}'" + (f"; bedoelde u {', '.join(close)}?" if close else ""))
+    click.echo(rule_markdown(rule))
+
+
+@rules.command("docs")
+@click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False), metavar="MAP",
+              help="Map voor de documentatie (één pagina per regel en index.md).")
+@rule_options
+def rules_docs(output_dir, rule_dirs, config_path):
+    """Schrijf documentatie per regel (Markdown, in het Nederlands) en een index.
+    Weigert regels met een lege sectie of een bron zonder webadres."""
+    from policycheck.ruledocs import doc_problems, index_markdown, rule_markdown
+
+    ruleset = _load_rules(rule_dirs, config_path)
+    problems = [problem for rule in ruleset.rules for problem in doc_problems(rule)]
+    if problems:
+        for problem in problems:
+            _err(click.style("fout: ", fg="red") + problem)
+        sys.exit(EXIT_ERROR)
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for rule in ruleset.rules:
+        write_output(str(folder / f"{rule.id}.md"), rule_markdown(rule))
+    write_output(str(folder / "index.md"), index_markdown(ruleset.rules))
+    click.echo(f"{len(ruleset.rules)} regelpagina's en index.md geschreven naar {folder}")
+
+
+@main.command()
+@click.argument("path", metavar="BESTAND|-")
+@click.option("--rule", "rule_id", required=True, metavar="REGEL-ID", help="De regel om uit te leggen.")
+@click.option("--type", "policy_type", type=click.Choice(["auto", "procurement", "subsidy"]), default="auto",
+              show_default=True, help="Beleidstype; 'auto' herkent het.")
+@click.option("--top", default=3, show_default=True, help="Aantal dichtstbijzijnde zinnen bij een regel die niet trof.")
+@rule_options
+def explain(path, rule_id, policy_type, top, rule_dirs, config_path):
+    """Leg uit waarom een regel wel of niet trof: per zin welke voorwaarde gold (✓)
+    of niet (✗), en wat een treffer tegenhield (ontkenning, uitzondering, scope)."""
+    from policycheck.explain import explain_rule
+    from policycheck.extract import extract as extract_document
+    from policycheck.scan import Scanner
+
+    ruleset = _load_rules(rule_dirs, config_path)
+    rule = ruleset.by_id(rule_id)
+    if rule is None:
+        _fail(f"onbekende regel '{rule_id}' (zie policycheck rules list)")
+    try:
+        document = extract_document("<stdin>", sys.stdin.buffer.read()) if path == "-" else extract_document(path)
+    except InputError as error:
+        _fail(str(error))
+    scanner = Scanner(ruleset, policy_type)
+    result = scanner.scan_document(document)
+    click.echo(f"Beleidstype: {result.policy_type.label}")
+    summary, explanations = explain_rule(document, result.policy_type.value, scanner.compiled, rule, top)
+    click.echo(summary)
+    for explanation in explanations:
+        click.echo()
+        status = "TREFFER" if explanation.fired else f"{explanation.score:.0%} van de voorwaarden"
+        click.echo(f"[{status}] {explanation.location}")
+        click.echo(f"  “{explanation.clause_text}”")
+        for line in explanation.trace:
+            click.echo("    " + line)
+        if explanation.reason:
+            click.echo(f"  Tegengehouden: {explanation.reason}")

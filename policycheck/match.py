@@ -218,7 +218,7 @@ class CompiledRules:
         leaf = self._regex_leaf.get(pattern)
         if leaf is None:
             compiled = self._regex_module.compile(pattern, self._regex_module.IGNORECASE)
-            leaf = self._new_leaf("regex", f"regex {pattern!r}", regex=compiled, literals=required_literals(pattern))
+            leaf = self._new_leaf("regex", f"regex /{pattern}/", regex=compiled, literals=required_literals(pattern))
             self._regex_leaf[pattern] = leaf
         return ("leaf", leaf)
 

@@ -194,6 +194,7 @@ class RuleSet:
     rules: list[Rule]
     sources: list[tuple[str, int]]  # (folder, number of rules loaded from it)
     notices: list[str] = field(default_factory=list)
+    config_path: Optional[str] = None
 
     def by_id(self, rule_id: str) -> Optional[Rule]:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -14,3 +14,4 @@ class RunContext:
     color: bool = False
     width: int = 100
     quiet: bool = False
+    explain: bool = False  # show what triggered each finding

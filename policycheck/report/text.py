@@ -88,6 +88,10 @@ def _finding(out: _Writer, finding) -> None:
     out.wrapped(finding.location_label(), indent, "Waar: ")
     if finding.text:
         out.wrapped(f"“{finding.text}”", indent, "Tekst: ")
+    if out.context.explain:
+        for evidence in finding.evidence:
+            matched = f" → “{evidence.text}”" if evidence.text else ""
+            out.wrapped(f"{evidence.condition}{matched}", indent, "Gevonden door: ")
     out.wrapped(finding.message, indent, "Wat: ")
     out.wrapped(finding.recommendation, indent, "Schrijf liever: ")
     for reference in finding.references:
