@@ -140,6 +140,7 @@ class CompiledRules:
         self._pending_phrases: list[tuple[str, str]] = []
         self._strip_model_attrs = pipeline_info is not None and pipeline_info.fallback
         self.trees: dict[str, dict[str, Any]] = {}
+        self.number_leaves: list[str] = []
         self.anchors: dict[str, Optional[frozenset[str]]] = {}
         self._current_rule: Optional[Rule] = None
         for rule in rules:
@@ -149,16 +150,18 @@ class CompiledRules:
                 for key in ("match", "unless", "absent", "requires")
                 if getattr(rule, key) is not None
             }
-            if "match" in self.trees[rule.id]:
-                self.anchors[rule.id] = self._anchors(self.trees[rule.id]["match"])
+            for key, tree in self.trees[rule.id].items():
+                if key != "unless":
+                    self.anchors[f"{rule.id}:{key}"] = self._anchors(tree)
         self._add_phrases()
+        self._build_literal_automaton()
         # Index: leaf -> rules anchored on it; rules without anchors run on every clause.
         self._rules_by_anchor: dict[str, list[Rule]] = {}
         self._unanchored: list[Rule] = []
         for rule in rules:
             if rule.document_level:
                 continue
-            anchors = self.anchors.get(rule.id)
+            anchors = self.anchors.get(f"{rule.id}:match")
             if anchors is None:
                 self._unanchored.append(rule)
             else:
@@ -230,13 +233,42 @@ class CompiledRules:
                 comparisons.append((op, rule.param_value(spec[op])))
         words = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "eq": "="}
         description = f"getal ({spec['unit']} " + " en ".join(f"{words[o]} {v:g}" for o, v in comparisons) + ")"
-        return self._new_leaf("number", description, number={"unit": spec["unit"], "comparisons": comparisons})
+        leaf = self._new_leaf("number", description, number={"unit": spec["unit"], "comparisons": comparisons})
+        self.number_leaves.append(leaf)
+        return leaf
 
     def _add_phrases(self) -> None:
         texts = [phrase for phrase, _ in self._pending_phrases]
         for (phrase, leaf), doc in zip(self._pending_phrases, self.nlp.pipe(texts)):
             self._phrase_norm.add(leaf, [doc])
             self._phrase_lower.add(leaf, [self.nlp.make_doc(phrase)])
+
+    def _build_literal_automaton(self) -> None:
+        """One Aho-Corasick pass per clause tells which regexes can possibly match."""
+        import ahocorasick
+
+        self._literal_automaton = ahocorasick.Automaton()
+        self._always_run_regexes: list[str] = []
+        by_literal: dict[str, set[str]] = {}
+        for leaf in self.leaves.values():
+            if leaf.kind != "regex":
+                continue
+            if leaf.literals is None:
+                self._always_run_regexes.append(leaf.id)
+            else:
+                for literal in leaf.literals:
+                    by_literal.setdefault(literal, set()).add(leaf.id)
+        for literal, leaf_ids in by_literal.items():
+            self._literal_automaton.add_word(literal, frozenset(leaf_ids))
+        if by_literal:
+            self._literal_automaton.make_automaton()
+
+    def possible_regexes(self, lowered: str) -> set[str]:
+        possible = set(self._always_run_regexes)
+        if len(self._literal_automaton):
+            for _, leaf_ids in self._literal_automaton.iter(lowered):
+                possible.update(leaf_ids)
+        return possible
 
     def _token_pattern(self, pattern: list[dict]) -> list[dict]:
         plain = [dict(token) for token in pattern]
@@ -286,18 +318,21 @@ class CompiledRules:
         return ClauseHits(self, doc.text, eager)
 
     def candidate_rules(self, hits: "ClauseHits", rules: set[str]) -> list[Rule]:
+        """Rules worth evaluating on this clause: one of their anchors can hold here."""
         seen: set[str] = set()
         candidates: list[Rule] = []
-        for rule in self._unanchored:
-            if rule.id in rules and rule.id not in seen:
-                seen.add(rule.id)
-                candidates.append(rule)
-        for leaf, anchored in self._rules_by_anchor.items():
-            pending = [r for r in anchored if r.id in rules and r.id not in seen]
-            if pending and hits.get(leaf):
-                for rule in pending:
+
+        def add(rule_list):
+            for rule in rule_list:
+                if rule.id in rules and rule.id not in seen:
                     seen.add(rule.id)
                     candidates.append(rule)
+
+        add(self._unanchored)
+        for leaf in hits.triggered_leaves():
+            anchored = self._rules_by_anchor.get(leaf)
+            if anchored and hits.get(leaf):
+                add(anchored)
         return candidates
 
     def evaluate(self, tree, hits: "ClauseHits", context: Optional["MatchContext"] = None):
@@ -370,9 +405,14 @@ class ClauseHits:
     def __init__(self, compiled: CompiledRules, text: str, eager: dict):
         self.compiled = compiled
         self.text = text
-        self._lower: Optional[str] = None
         self._hits = eager
+        self._eager_leaves = list(eager)
+        self._possible_regexes = compiled.possible_regexes(text.lower())
         self._quantities = None
+
+    def triggered_leaves(self) -> list[str]:
+        """Leaves that may hold in this clause: eager hits, possible regexes, number leaves."""
+        return self._eager_leaves + list(self._possible_regexes) + self.compiled.number_leaves
 
     def __bool__(self) -> bool:
         return True
@@ -390,11 +430,8 @@ class ClauseHits:
         return spans
 
     def _regex(self, leaf: _Leaf) -> list[tuple[int, int]]:
-        if leaf.literals is not None:
-            if self._lower is None:
-                self._lower = self.text.lower()
-            if not any(lit in self._lower for lit in leaf.literals):
-                return []
+        if leaf.id not in self._possible_regexes:
+            return []  # a literal the regex requires is not in the clause
         try:
             return [m.span() for m in leaf.regex.finditer(self.text, timeout=REGEX_TIMEOUT_SECONDS)]
         except TimeoutError:
@@ -499,6 +536,16 @@ class DocumentMatch:
     clauses: list[Clause]
     hits: list[ClauseHits]
     contexts: list[MatchContext]
+    _by_leaf: Optional[dict] = None
+
+    def clauses_with(self, leaves: frozenset[str]) -> list[int]:
+        """Indexes of the clauses where one of `leaves` may hold, in document order."""
+        if self._by_leaf is None:
+            self._by_leaf = {}
+            for index, hits in enumerate(self.hits):
+                for leaf in hits.triggered_leaves():
+                    self._by_leaf.setdefault(leaf, []).append(index)
+        return sorted({i for leaf in leaves for i in self._by_leaf.get(leaf, ())})
 
 
 def analyse(document: Document, compiled: CompiledRules) -> DocumentMatch:
@@ -542,12 +589,14 @@ def document_rule_fires(rule: Rule, analysis: DocumentMatch, compiled: CompiledR
     """An `absent` rule fires when nothing in the document (headings included) meets it."""
     trees = compiled.trees[rule.id]
 
-    def anywhere(tree) -> bool:
-        return any(compiled.evaluate(tree, hits, ctx) is not None for hits, ctx in zip(analysis.hits, analysis.contexts))
+    def anywhere(key: str) -> bool:
+        anchors = compiled.anchors.get(f"{rule.id}:{key}")
+        indexes = range(len(analysis.clauses)) if anchors is None else analysis.clauses_with(anchors)
+        return any(compiled.evaluate(trees[key], analysis.hits[i], analysis.contexts[i]) is not None for i in indexes)
 
-    if "requires" in trees and not anywhere(trees["requires"]):
+    if "requires" in trees and not anywhere("requires"):
         return False
-    return not anywhere(trees["absent"])
+    return not anywhere("absent")
 
 
 def rejection(rule: Rule, clause: Clause, hits: ClauseHits, context, compiled: CompiledRules):

@@ -100,3 +100,51 @@ def test_rules_examples_of_every_builtin_rule(builtin_rules, compiled):
 
     failures = [str(f) for rule in builtin_rules.rules for f in run_rule_examples(rule, compiled)]
     assert failures == []
+
+
+def _schema():
+    import json
+
+    from policycheck.rules import builtin_rules_dir
+
+    return json.loads((builtin_rules_dir() / "rule.schema.json").read_text(encoding="utf-8"))
+
+
+def test_rules_json_schema_accepts_every_builtin_rule_file():
+    import jsonschema
+    import yaml
+
+    from policycheck.rules import builtin_rules_dir
+
+    validator = jsonschema.Draft7Validator(_schema())
+    files = sorted(builtin_rules_dir().rglob("*.yml"))
+    assert files
+    for path in files:
+        assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../rule.schema.json")
+        errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        assert errors == [], path
+
+
+def test_rules_json_schema_agrees_with_the_loader():
+    from policycheck.rules import NUMBER_UNITS, POLARITIES, RULE_FIELDS, SEVERITIES
+
+    rule = _schema()["definitions"]["rule"]["properties"]
+    assert set(rule) == RULE_FIELDS
+    assert rule["polarity"]["enum"] == list(POLARITIES)
+    assert rule["severity"]["enum"] == list(SEVERITIES)
+    assert rule["topic"]["enum"] == list(TOPICS)
+    conditions = _schema()["definitions"]["condition"]["oneOf"]
+    keys = {key for c in conditions if c.get("type") == "object" for key in c["required"]}
+    from policycheck.rules import CONDITION_KEYS
+
+    assert keys == CONDITION_KEYS
+    number = next(c for c in conditions if c.get("required") == ["number"])
+    assert number["properties"]["number"]["properties"]["unit"]["enum"] == list(NUMBER_UNITS)
+
+
+def test_rules_json_schema_rejects_a_broken_rule():
+    import jsonschema
+    import yaml
+
+    broken = yaml.safe_load(VALID.replace("polarity: belemmerend", "polarity: slecht"))
+    assert list(jsonschema.Draft7Validator(_schema()).iter_errors(broken))
