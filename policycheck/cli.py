@@ -391,3 +391,56 @@ def explain(path, rule_id, policy_type, top, rule_dirs, config_path):
             click.echo("    " + line)
         if explanation.reason:
             click.echo(f"  Tegengehouden: {explanation.reason}")
+
+
+@main.command("eval")
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), default="corpus", show_default=True,
+              help="Map met documenten en gold/*.yaml.")
+@click.option("--passages", "passage_files", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="Gelabelde passages (JSON lines); standaard ../shared/eval/*.jsonl als die map bestaat.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rule_options
+def evaluate(corpus_dir, passage_files, fmt, rule_dirs, config_path):
+    """Meet de kwaliteit van de regels: precisie, recall en F1 per regel, per onderwerp
+    en in totaal, op het corpus (gold-bestanden) en op gelabelde echte passages.
+    Toont de gemiste vondsten en de valse meldingen."""
+    import json
+
+    from policycheck.evaluate import (default_passage_files, evaluate_corpus, evaluate_passages,
+                                      format_table, load_passages)
+    from policycheck.scan import Scanner
+
+    ruleset = _load_rules(rule_dirs, config_path)
+    scanner = Scanner(ruleset)
+    report: dict = {}
+    corpus = Path(corpus_dir)
+    if (corpus / "gold").is_dir():
+        report["corpus"] = evaluate_corpus(corpus, scanner)
+    else:
+        _err(f"geen corpus met gold-bestanden in {corpus} (gebruik --corpus)")
+    files = [Path(p) for p in passage_files] or default_passage_files(Path.cwd())
+    if files:
+        passages = [p for file in files for p in load_passages(file)]
+        report["passages"] = evaluate_passages(passages, scanner)
+    else:
+        _err("geen gelabelde passages gevonden (../shared/eval ontbreekt); alleen het corpus is gemeten")
+    if fmt == "json":
+        click.echo(json.dumps({name: ev.to_dict() for name, ev in report.items()}, ensure_ascii=False, indent=2))
+        return
+    if "corpus" in report:
+        ev = report["corpus"]
+        click.echo(f"Corpus: {ev.items} documenten")
+        for line in format_table("Per onderwerp", ev.by_topic, ev.overall) + format_table("Per regel", ev.by_rule, ev.overall):
+            click.echo(line)
+        for label, items in (("Gemist", ev.misses), ("Vals alarm", ev.false_alarms)):
+            for item in items:
+                click.echo(f"  {label}: {item}")
+        click.echo()
+    if "passages" in report:
+        ev = report["passages"]
+        click.echo(f"Echte passages: {ev.items}")
+        for line in format_table("Per onderwerp/soort", ev.by_topic, ev.overall):
+            click.echo(line)
+        for label, items in (("Gemist", ev.misses), ("Vals alarm", ev.false_alarms)):
+            for item in items:
+                click.echo(f"  {label}: {item}")

@@ -1,0 +1,38 @@
+"""`policycheck eval`: precision and recall against gold findings and labelled passages."""
+
+import json
+
+from click.testing import CliRunner
+
+from conftest import CORPUS
+from policycheck.cli import main
+
+
+def test_eval_corpus_scores_every_gold_finding():
+    result = CliRunner().invoke(main, ["eval", "--corpus", str(CORPUS), "--format", "json",
+                                       "--passages", "/dev/null"], catch_exceptions=False)
+    data = json.loads(result.stdout)
+    overall = data["corpus"]["overall"]
+    assert overall["tp"] > 0
+    assert (overall["precision"], overall["recall"]) == (1.0, 1.0), data["corpus"]["misses"] + data["corpus"]["false_alarms"]
+
+
+def test_eval_passages_counts_found_missed_and_false_alarms(tmp_path):
+    passages = [
+        {"id": "p1", "kind": "positive", "topic": "nonprofit-only", "polarity": "belemmerend", "policy_type": "subsidy",
+         "text": "Subsidie wordt niet verstrekt aan organisaties met een winstoogmerk."},
+        {"id": "p2", "kind": "positive", "topic": "nonprofit-only", "polarity": "belemmerend", "policy_type": "subsidy",
+         "text": "Het college verleent subsidie aan activiteiten in de wijk."},
+        {"id": "n1", "kind": "negative", "topic": "nonprofit-only", "polarity": "belemmerend", "policy_type": "subsidy",
+         "text": "Instellingen met een winstoogmerk komen niet in aanmerking voor deze subsidie."},
+        {"id": "n2", "kind": "negative", "topic": "nonprofit-only", "polarity": "belemmerend", "policy_type": "subsidy",
+         "text": "Een winstoogmerk is geen weigeringsgrond."},
+    ]
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(json.dumps(p) for p in passages), encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "--corpus", str(tmp_path), "--passages", str(path), "--format", "json"],
+                                catch_exceptions=False)
+    topic = json.loads(result.stdout)["passages"]["by_topic"]["nonprofit-only/belemmerend"]
+    assert (topic["tp"], topic["fn"], topic["fp"]) == (1, 1, 1)
+    assert topic["precision"] == 0.5 and topic["recall"] == 0.5
+    assert "geen corpus met gold-bestanden" in result.stderr
