@@ -142,6 +142,9 @@ def scan(paths, fmt, output, policy_type, rule_dirs, config_path, fail_on, recur
             result = scanner.scan_path(path)
         for error in result.errors:
             _err(click.style("fout: ", fg="red") + error)
+        if not quiet:
+            for warning in result.warnings:
+                _err(click.style("waarschuwing: ", fg="yellow") + f"{result.path}: {warning}")
         results.append(result)
 
     to_terminal = output is None and fmt == "text"

@@ -165,6 +165,8 @@ def test_cli_text_file_named_pdf_is_read_as_text_with_a_warning(tmp_path):
     doc = json.loads(result.stdout)["documents"][0]
     assert doc["format"] == "text" and doc["errors"] == []
     assert any(".pdf" in w for w in doc["warnings"])
+    warnings = [line for line in result.stderr.splitlines() if "waarschuwing:" in line]
+    assert len(warnings) == 1 and str(path) in warnings[0] and ".pdf" in warnings[0]
 
 
 def test_cli_rules_error_is_reported_with_file_and_line(tmp_path, policy_txt):
