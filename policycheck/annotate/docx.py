@@ -115,7 +115,11 @@ def _split_after(element, index: int):
 
 
 def _is_run(element) -> bool:
-    return element is not None and element.tag == _qn("w:r")
+    """A run of the block's own text: not one inside a text box anchored in it, where
+    a comment range starting in the body could not end."""
+    if element is None or element.tag != _qn("w:r"):
+        return False
+    return not any(ancestor.tag == _qn("w:txbxContent") for ancestor in element.iterancestors())
 
 
 def _anchor_runs(origins: list, start: int, end: int):
