@@ -6,16 +6,15 @@ so `policycheck --help` stays fast.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from policycheck import __version__
 from policycheck.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, InputError, PolicycheckError, RuleErrors
+from policycheck.output import check_output_path, write_output
 
 FAIL_LEVELS = {
     # --fail-on X: exit 1 when a finding of X or of a more serious polarity occurs.
@@ -57,24 +56,6 @@ def _load_rules(extra_dirs, config_path=None):
         sys.exit(EXIT_ERROR)
 
 
-def write_output(path: str, text: str) -> None:
-    """Write atomically: a crash leaves the old file or the complete new one."""
-    target = Path(path)
-    if target.is_dir():
-        raise PolicycheckError(f"{path}: is een map; geef een bestandsnaam op met -o")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise PolicycheckError(f"{path}: map {folder} bestaat niet")
-    handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="policycheck")
 def main() -> None:
@@ -93,10 +74,15 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="BESTAND|MAP|-...")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
-              show_default=True, help="Uitvoerformaat.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Schrijf het rapport naar dit bestand in plaats van naar de terminal.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html", "sarif", "csv", "xlsx"]),
+              default="text", show_default=True,
+              help="Uitvoerformaat: terminal, JSON, HTML, SARIF 2.1.0, CSV of Excel (xlsx, alleen met -o).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Schrijf het rapport (of met --annotate de geannoteerde kopie) naar dit bestand.")
+@click.option("--annotate", is_flag=True,
+              help="Schrijf met -o een kopie van het PDF- of DOCX-document met de bevindingen erin: "
+                   "Word-opmerkingen of PDF-markeringen. Het origineel blijft ongewijzigd; "
+                   "het rapport gaat dan naar de terminal.")
 @click.option("--type", "policy_type", type=click.Choice(["auto", "procurement", "subsidy"]), default="auto",
               show_default=True, help="Beleidstype; 'auto' herkent het en toont waaraan.")
 @rule_options
@@ -106,7 +92,7 @@ def main() -> None:
 @click.option("--explain", is_flag=True, help="Toon per bevinding welke voorwaarde op welke woorden trof.")
 @click.option("-q", "--quiet", is_flag=True, help="Alleen de samenvattingsregel en fouten.")
 @click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
-def scan(paths, fmt, output, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet, no_color):
+def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet, no_color):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
     Van een map worden de .pdf-, .docx-, .txt- en .md-bestanden gescand (met -r
@@ -114,15 +100,32 @@ def scan(paths, fmt, output, policy_type, rule_dirs, config_path, fail_on, recur
     inhoud herkend, niet aan de extensie.
 
     \b
+    Voorbeelden:
+      policycheck scan beleid.docx --annotate -o beleid.policycheck.docx
+      policycheck scan beleid.pdf --annotate -o beleid.policycheck.pdf
+      policycheck scan beleidsmap/ --format xlsx -o bevindingen.xlsx
+      policycheck scan beleidsmap/ --format sarif -o bevindingen.sarif
+
+    \b
     Exitstatus:
       0  geen bevindingen op of boven --fail-on
       1  bevindingen op of boven --fail-on
       2  een document kon niet worden gelezen, of een fout in gebruik of regels
     """
-    from policycheck.report import render
+    from policycheck.report import BINARY_FORMATS, render
     from policycheck.report.context import RunContext
     from policycheck.scan import STDIN, Scanner, expand_paths
 
+    report_output = None if annotate else output
+    if annotate:
+        _check_annotate_usage(paths, output, fmt)
+    elif fmt in BINARY_FORMATS and not output:
+        _fail(f"--format {fmt} schrijft een bestand; geef de naam op met -o, bijvoorbeeld -o bevindingen.{fmt}")
+    if output:
+        try:
+            check_output_path(output, [] if paths == ("-",) else _input_files(paths, recursive))
+        except PolicycheckError as error:
+            _fail(str(error))
     ruleset = _load_rules(rule_dirs, config_path)
     scanner = Scanner(ruleset, policy_type)
     if not quiet:
@@ -131,6 +134,7 @@ def scan(paths, fmt, output, policy_type, rule_dirs, config_path, fail_on, recur
         if scanner.pipeline.fallback:
             _err("let op: " + scanner.pipeline.description)
     results = []
+    source_bytes = None  # with --annotate: the bytes the scan read
     for path, problem in expand_paths(paths, recursive):
         if problem:
             from policycheck.scan import DocumentResult
@@ -138,6 +142,8 @@ def scan(paths, fmt, output, policy_type, rule_dirs, config_path, fail_on, recur
             result = DocumentResult(path=path, errors=[f"{path}: {problem}"])
         elif path == STDIN:
             result = scanner.scan_path("<stdin>", sys.stdin.buffer.read())
+        elif annotate:
+            result, source_bytes = _scan_for_annotation(scanner, path)
         else:
             result = scanner.scan_path(path)
         for error in result.errors:
@@ -147,27 +153,31 @@ def scan(paths, fmt, output, policy_type, rule_dirs, config_path, fail_on, recur
                 _err(click.style("waarschuwing: ", fg="yellow") + f"{result.path}: {warning}")
         results.append(result)
 
-    to_terminal = output is None and fmt == "text"
+    if annotate and not results[0].failed:
+        _write_annotated(results[0], source_bytes, output, quiet)
+
+    to_terminal = report_output is None and fmt == "text"
     context = RunContext(
         version=__version__,
         pipeline=scanner.pipeline,
         rule_count=len(ruleset.rules),
         rule_sources=ruleset.sources,
+        rules=ruleset.rules,
         color=to_terminal and not no_color and sys.stdout.isatty(),
         width=min(shutil.get_terminal_size((100, 24)).columns, 110) - 2,
         quiet=quiet,
         explain=explain,
     )
     report = render(results, fmt, context)
-    if output:
+    if report_output:
         try:
-            write_output(output, report)
+            write_output(report_output, report)
         except (OSError, PolicycheckError) as error:
-            _fail(f"kan {output} niet schrijven: {error}")
+            _fail(f"kan {report_output} niet schrijven: {error}")
         if not quiet:
             from policycheck.report.summary import summary_line
 
-            _err(f"rapport geschreven naar {output}: {summary_line(results)}")
+            _err(f"rapport geschreven naar {report_output}: {summary_line(results)}")
     else:
         click.echo(report, nl=False)
 
@@ -177,6 +187,64 @@ def scan(paths, fmt, output, policy_type, rule_dirs, config_path, fail_on, recur
     if any(f.polarity in failing for result in results for f in result.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _input_files(paths, recursive) -> list[str]:
+    from policycheck.scan import expand_paths
+
+    return [path for path, problem in expand_paths(paths, recursive) if not problem]
+
+
+def _check_annotate_usage(paths, output, fmt) -> None:
+    """--annotate writes one copy of one file: check that before any work is done."""
+    from pathlib import Path
+
+    if not output:
+        _fail("--annotate schrijft een kopie van het document; geef de naam op met -o, "
+              "bijvoorbeeld -o beleid.policycheck.docx")
+    if len(paths) != 1 or paths[0] == "-" or Path(paths[0]).is_dir():
+        _fail("--annotate werkt op één PDF- of DOCX-bestand (geen map, geen standaardinvoer)")
+    if fmt == "xlsx":
+        _fail("--format xlsx kan niet samen met --annotate: -o is dan de geannoteerde kopie")
+
+
+def _scan_for_annotation(scanner, path):
+    """Scan `path` from bytes read once, so the copy is made of exactly what was scanned."""
+    from policycheck.extract import read_input
+    from policycheck.scan import DocumentResult
+
+    try:
+        data = read_input(path)
+    except InputError as error:
+        return DocumentResult(path=path, errors=[str(error)]), None
+    return scanner.scan_path(path, data), data
+
+
+def _write_annotated(result, data: bytes, output: str, quiet: bool) -> None:
+    from pathlib import Path
+
+    from policycheck.annotate import ANNOTATABLE, AnnotateError, annotate
+
+    document = result.document
+    suffixes = ANNOTATABLE.get(document.format)
+    if suffixes is None:
+        _fail(f"{result.path}: --annotate werkt alleen voor PDF en DOCX, dit is {document.format} "
+              "(gebruik --format html voor een rapport met gemarkeerde bepalingen)")
+    if Path(output).suffix.lower() not in suffixes:
+        _fail(f"{output}: de kopie van een {document.format.upper()} moet eindigen op {suffixes[0]}")
+    try:
+        annotated = annotate(document, result.findings, data)
+    except AnnotateError as error:
+        _fail(str(error))
+    for note in annotated.notes:
+        _err(f"let op: {note}")
+    try:
+        write_output(output, annotated.data)
+    except (OSError, PolicycheckError) as error:
+        _fail(f"kan {output} niet schrijven: {error}")
+    if not quiet:
+        what = "opmerkingen" if document.format == "docx" else "markeringen"
+        _err(f"geannoteerde kopie geschreven naar {output}: {annotated.placed} {what}")
 
 
 @main.command()

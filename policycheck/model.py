@@ -59,6 +59,14 @@ class Block:
     # One box per line of text, with the character offsets (into `text`) it covers;
     # lets later outputs highlight just a clause, not the whole block.
     line_spans: list[tuple[int, int]] = field(default_factory=list)
+    # Per line (PDF), the x0 and x1 of each character of that line's text, interleaved
+    # (an `array('f')`; empty when unknown): a clause's highlight starts and ends at
+    # its own characters, not at the ends of the line.
+    line_chars_x: list = field(default_factory=list)
+    # Where the block sits in the source file, for writing back into it: for DOCX the
+    # index of its paragraph or table among the body elements (`extract.docx.iter_body`)
+    # and, for a table row, the row's index in that table.
+    source: Optional[tuple[int, ...]] = None
     start: int = 0
     end: int = 0
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policycheck.extract.normalize import join_lines, join_lines_with_spans, normalize_text
+from policycheck.extract.normalize import join_lines, join_lines_with_spans, normalize_text, normalize_with_offsets
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,15 @@ def test_join_lines_spans_are_ordered_and_inside(lines):
     for start, end in spans:
         assert previous_end <= start <= end <= len(text)
         previous_end = end
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_normalize_with_offsets_points_each_character_at_its_source(s):
+    # The annotators rely on this to put a comment or highlight on the clause's own characters.
+    text, origins = normalize_with_offsets(s)
+    assert text == normalize_text(s)
+    assert len(origins) == len(text)
+    assert origins == sorted(origins)
+    for char, origin in zip(text, origins):
+        assert char in normalize_text(s[origin]) or (char == " " and normalize_text(s[origin]) == "")

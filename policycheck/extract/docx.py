@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 
 from ..errors import InputError
 from ..model import HEADING, LIST_ITEM, PARAGRAPH, TABLE_ROW, Block
-from .normalize import normalize_text
+from .normalize import normalize_text, normalize_with_offsets
 from .structure import harmonise_heading_levels
 
 _HEADING_STYLE_RE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
@@ -176,12 +176,17 @@ def _heading_level(style_name: str, outline: Optional[int]) -> Optional[int]:
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
-def paragraph_text(p_element) -> str:
+def paragraph_text(p_element, origins: Optional[list] = None) -> str:
     """The visible text of a `w:p`: runs, hyperlinks, fields, inserted revisions.
 
     Unlike python-docx's `Paragraph.text` this keeps text inside `w:ins`,
     `w:fldSimple` and inline content controls, and leaves out deleted revisions
     (`w:del`). Text boxes anchored in the paragraph are included, set off by spaces.
+
+    origins (list | None): when given, receives one entry per character of the
+        result: (element, index) for the `w:t` (or `w:tab`, `w:br`, ...) it came
+        from, or None for a separator. The DOCX annotator uses it to find the runs
+        of a clause.
     """
     from docx.oxml.ns import qn
 
@@ -191,23 +196,28 @@ def paragraph_text(p_element) -> str:
     special = {qn("w:noBreakHyphen"): "-", qn("w:softHyphen"): "\u00ad"}
     parts: list[str] = []
 
+    def add(text: str, element=None) -> None:
+        parts.append(text)
+        if origins is not None:
+            origins.extend((element, i) if element is not None else None for i in range(len(text)))
+
     def walk(element) -> None:
         for child in element:
             tag = child.tag
             if tag in skip:
                 continue
             if tag == text_tag:
-                parts.append(child.text or "")
+                add(child.text or "", child)
             elif tag == tab_tag:
-                parts.append("\t")
+                add("\t", child)
             elif tag in breaks:
-                parts.append(" ")
+                add(" ", child)
             elif tag in special:
-                parts.append(special[tag])
+                add(special[tag], child)
             elif tag == p_tag:  # a paragraph inside a text box
-                parts.append(" ")
+                add(" ")
                 walk(child)
-                parts.append(" ")
+                add(" ")
             elif isinstance(tag, str):  # skip comments and processing instructions
                 walk(child)
 
@@ -215,7 +225,7 @@ def paragraph_text(p_element) -> str:
     return "".join(parts)
 
 
-def _iter_body(element) -> Iterator:
+def iter_body(element) -> Iterator:
     """Body paragraphs and tables in document order, looking inside content controls."""
     from docx.oxml.ns import qn
 
@@ -227,21 +237,42 @@ def _iter_body(element) -> Iterator:
         elif child.tag == sdt_tag:
             content = child.find(content_tag)
             if content is not None:
-                yield from _iter_body(content)
+                yield from iter_body(content)
 
 
-def _cell_text(cell) -> str:
-    parts = []
+def cell_text(cell, origins: Optional[list] = None) -> str:
+    """A table cell's text: its paragraphs (and nested tables' cells) joined by spaces,
+    normalised. `origins` as in `paragraph_text`, for the normalised text."""
+    raw: list[str] = []
+    raw_origins: list = []
+
+    def add(text: str, sub: list) -> None:
+        if not text:
+            return
+        if raw:
+            raw.append(" ")
+            raw_origins.append(None)
+        raw.append(text)
+        raw_origins.extend(sub)
+
     for item in cell.iter_inner_content():
-        if hasattr(item, "rows"):
+        if hasattr(item, "rows"):  # a nested table
             for row in item.rows:
-                parts.append(" ".join(_cell_text(c) for c in _row_cells(row) if c is not None))
+                for inner in row_cells(row):
+                    if inner is not None:
+                        sub: list = []
+                        add(cell_text(inner, sub), sub)
         else:
-            parts.append(paragraph_text(item._p))
-    return normalize_text(" ".join(p for p in parts if p))
+            sub = []
+            add(paragraph_text(item._p, sub), sub)
+    if origins is None:
+        return normalize_text("".join(raw))
+    text, offsets = normalize_with_offsets("".join(raw))
+    origins.extend(raw_origins[i] for i in offsets)
+    return text
 
 
-def _row_cells(row) -> list:
+def row_cells(row) -> list:
     """Each real cell once: a horizontal span is one cell, a vertical continuation is empty."""
     from docx.table import _Cell
 
@@ -279,7 +310,7 @@ def read_docx_blocks(path: str, data: bytes) -> tuple[list[Block], str]:
     blocks: list[Block] = []
     styles: list[Optional[str]] = []
     p_tag = qn("w:p")
-    for element in _iter_body(body):
+    for position, element in enumerate(iter_body(body)):
         if element.tag == p_tag:
             paragraph = Paragraph(element, doc._body)
             text = normalize_text(paragraph_text(element))
@@ -297,14 +328,14 @@ def read_docx_blocks(path: str, data: bytes) -> tuple[list[Block], str]:
                 kind = LIST_ITEM
             else:
                 kind = PARAGRAPH
-            blocks.append(Block(index=0, kind=kind, text=text, level=level))
+            blocks.append(Block(index=0, kind=kind, text=text, level=level, source=(position,)))
             styles.append(style if kind == HEADING else None)
         else:
             table = Table(element, doc._body)
-            for row in table.rows:
-                cells = [_cell_text(c) if c is not None else "" for c in _row_cells(row)]
+            for row_index, row in enumerate(table.rows):
+                cells = [cell_text(c) if c is not None else "" for c in row_cells(row)]
                 if any(cells):
-                    blocks.append(Block(index=0, kind=TABLE_ROW, text=" | ".join(cells)))
+                    blocks.append(Block(index=0, kind=TABLE_ROW, text=" | ".join(cells), source=(position, row_index)))
                     styles.append(None)
     harmonise_heading_levels(blocks, styles)
     for number, block in enumerate(blocks, start=1):

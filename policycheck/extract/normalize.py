@@ -47,6 +47,34 @@ def normalize_text(s: str) -> str:
     return s.strip(" ")
 
 
+def normalize_with_offsets(s: str) -> tuple[str, list[int]]:
+    """`normalize_text(s)` and, for each of its characters, the index in `s` it came from.
+
+    Lets the annotators map a finding's offsets in the extracted text back to the
+    characters of the source file (a DOCX run, a PDF glyph). A ligature's letters all
+    point at the ligature.
+    """
+    translated = s.translate(_TRANSLATE)
+    if translated == s and "  " not in s and s == s.strip(" ") and " \n" not in s and "\n " not in s:
+        return s, list(range(len(s)))  # already normal: the common case
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(s):
+        for piece in char.translate(_TRANSLATE):
+            if piece == " " and (not out or out[-1] in " \n"):
+                continue  # leading, repeated, or right after a newline
+            if piece == "\n":
+                while out and out[-1] == " ":
+                    out.pop()
+                    origin.pop()
+            out.append(piece)
+            origin.append(index)
+    while out and out[-1] == " ":
+        out.pop()
+        origin.pop()
+    return "".join(out), origin
+
+
 def _ends_in_word_hyphen(line: str) -> bool:
     """True when `line` ends in a hyphen glued to a letter or digit (`aanbe-`), not in `€ 100,-`."""
     return len(line) >= 2 and line[-1] in _LINE_HYPHENS and line[-2].isalnum()

@@ -15,12 +15,13 @@ from __future__ import annotations
 import io
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from ..errors import InputError
 from ..model import HEADING, LIST_ITEM, PARAGRAPH, TABLE_ROW, Block, Box
-from .normalize import join_lines, join_lines_with_spans, normalize_text
+from .normalize import join_lines, join_lines_with_spans, normalize_text, normalize_with_offsets
 from .structure import classify_heading, harmonise_heading_levels
 from .text import LIST_MARKER_RE
 
@@ -53,6 +54,7 @@ class Line:
     chars: int = 0
     text_x0: float = 0.0  # where the text after a list marker starts
     unmapped: int = 0  # glyphs that had no Unicode mapping, dropped
+    chars_x: array = field(default_factory=lambda: array("f"))  # x0, x1 per char of `text`
 
     @property
     def box(self) -> Box:
@@ -85,7 +87,9 @@ class PageContent:
 
 def read_words(page) -> list[dict]:
     """Words with x0/top/x1/bottom, fontname and size (pdfplumber's extract_words)."""
-    return page.extract_words(keep_blank_chars=False, use_text_flow=False, extra_attrs=["fontname", "size"])
+    return page.extract_words(
+        keep_blank_chars=False, use_text_flow=False, extra_attrs=["fontname", "size"], return_chars=True
+    )
 
 
 # -- step 2 -------------------------------------------------------------------
@@ -148,9 +152,10 @@ def _make_line(words: list[dict], page_number: int) -> Line:
         # Glyphs without a Unicode mapping; at the start of a line they are nearly always bullets.
         text = _CID_BULLET_RE.sub("• ", text)
         text, unmapped = _CID_RE.subn("", text)
+    text = normalize_text(text)
     return Line(
         page=page_number,
-        text=normalize_text(text),
+        text=text,
         x0=min(w["x0"] for w in words),
         top=min(w["top"] for w in words),
         x1=max(w["x1"] for w in words),
@@ -160,7 +165,43 @@ def _make_line(words: list[dict], page_number: int) -> Line:
         chars=total,
         text_x0=words[1]["x0"] if len(words) > 1 else words[0]["x0"],
         unmapped=unmapped,
+        chars_x=_chars_x(words, text),
     )
+
+
+def _chars_x(words: list[dict], text: str) -> array:
+    """x0 and x1 of each character of the line's `text` (interleaved), from the glyphs.
+
+    The line is rebuilt from the words' glyphs with the same spacing rule as
+    `_make_line`; a space spans the gap between its words. Empty when the glyphs do
+    not spell `text` (then a highlight covers the whole line).
+    """
+    raw: list[str] = []
+    xs: list[tuple[float, float]] = []
+    prev = None
+    for word in words:
+        chars = word.get("chars") or []
+        if not chars:
+            return array("f")
+        size = float(word.get("size") or 0)
+        if prev is not None and word["x0"] - prev["x1"] > 0.15 * max(size, 1):
+            raw.append(" ")
+            xs.append((prev["x1"], word["x0"]))
+        for char in chars:
+            glyph = char["text"]
+            if _CID_RE.fullmatch(glyph):  # as in _make_line: a bullet at the start, else dropped
+                glyph = "•" if not raw else ""
+            for letter in glyph:
+                raw.append(letter)
+                xs.append((char["x0"], char["x1"]))
+        prev = word
+    normal, offsets = normalize_with_offsets("".join(raw))
+    if normal != text:
+        return array("f")
+    out = array("f")
+    for index in offsets:
+        out.extend(xs[index])
+    return out
 
 
 def group_lines(words: list[dict], page_number: int) -> list[Line]:
@@ -356,6 +397,7 @@ def _finish(draft: _Draft) -> Block:
         level=level if kind == HEADING else None,
         boxes=[line.box for line in draft.lines],
         line_spans=spans,
+        line_chars_x=[line.chars_x for line in draft.lines],
     )
 
 

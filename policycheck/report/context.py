@@ -11,6 +11,7 @@ class RunContext:
     pipeline: object  # nlp.PipelineInfo
     rule_count: int
     rule_sources: list = field(default_factory=list)
+    rules: list = field(default_factory=list)  # the loaded rules.Rule objects (SARIF lists them)
     color: bool = False
     width: int = 100
     quiet: bool = False

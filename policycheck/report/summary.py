@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from policycheck.scan import POLARITY_ORDER, SEVERITY_ORDER
+
+_ARTICLE_RE = re.compile(r"^(?:artikel|art\.)\s", re.IGNORECASE)
 
 POLARITY_LABELS = {
     "belemmerend": "Belemmerend",
@@ -60,3 +64,12 @@ def summary_line(results) -> str:
     if t["failed"]:
         line += f"; {t['failed']} niet gelezen"
     return line + "."
+
+
+def article_of(heading_path) -> str:
+    """The article a finding sits in, from its heading path (`Artikel 4 Weigeringsgronden`),
+    or "" when it is not inside an article."""
+    for heading in reversed(list(heading_path)):
+        if _ARTICLE_RE.match(heading):
+            return heading
+    return ""
