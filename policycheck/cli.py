@@ -83,8 +83,9 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, metavar="BESTAND|MAP|-...")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
               show_default=True, help="Uitvoerformaat.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Schrijf het rapport naar dit bestand in plaats van naar de terminal.")
+@click.option("-o", "--output", type=click.Path(),
+              help="Schrijf het rapport naar dit bestand in plaats van naar de terminal. Bij --format html "
+                   "met een map of meerdere bestanden: een map, met een rapport per document en index.html.")
 @click.option("--type", "policy_type", type=click.Choice(["auto", "procurement", "subsidy"]), default="auto",
               show_default=True, help="Beleidstype; 'auto' herkent het en toont waaraan.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), metavar="MAP",
@@ -94,12 +95,21 @@ def main() -> None:
 @click.option("-r", "--recursive", is_flag=True, help="Scan bij een map ook de submappen.")
 @click.option("-q", "--quiet", is_flag=True, help="Alleen de samenvattingsregel en fouten.")
 @click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
-def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color):
+@click.option("--review", "review_files", multiple=True, type=click.Path(), metavar="BESTAND",
+              help="Beoordelingen (JSON, gedownload uit het HTML-rapport) toepassen; herhaalbaar.")
+@click.option("--hide-dismissed", is_flag=True, help="Verberg bevindingen die in --review zijn afgewezen.")
+def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color, review_files,
+         hide_dismissed):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
     Van een map worden de .pdf-, .docx-, .txt- en .md-bestanden gescand (met -r
     ook die in submappen; verborgen bestanden nooit). Het formaat wordt aan de
     inhoud herkend, niet aan de extensie.
+
+    \b
+    Met --review past u beoordelingen uit het HTML-rapport toe: afgewezen
+    bevindingen worden als afgewezen getoond (of verborgen met --hide-dismissed)
+    en tellen niet mee voor de exitstatus.
 
     \b
     Exitstatus:
@@ -111,6 +121,19 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
     from policycheck.report.context import RunContext
     from policycheck.scan import STDIN, Scanner, expand_paths
 
+    if hide_dismissed and not review_files:
+        _fail("--hide-dismissed werkt alleen samen met --review BESTAND")
+    review = None
+    if review_files:
+        from policycheck.review import ReviewFileError, load_decisions
+
+        try:
+            review = load_decisions(review_files, hide_dismissed)
+        except ReviewFileError as error:
+            _fail(str(error))
+    html_folder = fmt == "html" and (len(paths) > 1 or any(p != STDIN and Path(p).is_dir() for p in paths))
+    if html_folder:
+        _check_html_folder(output)
     ruleset = _load_rules(rule_dirs)
     scanner = Scanner(ruleset, policy_type)
     if not quiet:
@@ -132,6 +155,20 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
             _err(click.style("fout: ", fg="red") + error)
         results.append(result)
 
+    if review is not None:
+        from policycheck.review import apply_review
+
+        apply_review(results, review)
+        if not quiet:
+            for notice in review.notices:
+                _err(notice)
+            if review.hidden:
+                _err(f"{review.hidden} afgewezen bevinding(en) verborgen (--hide-dismissed)")
+        for decision in review.stale:
+            where = f" ({decision.rule_id})" if decision.rule_id else ""
+            _err(f"verouderde beoordeling {decision.fingerprint}{where} uit {decision.source}: "
+                 "deze bevinding komt in deze scan niet meer voor")
+
     to_terminal = output is None and fmt == "text"
     context = RunContext(
         version=__version__,
@@ -141,11 +178,14 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
         color=to_terminal and not no_color and sys.stdout.isatty(),
         width=min(shutil.get_terminal_size((100, 24)).columns, 110) - 2,
         quiet=quiet,
+        review=review,
+        rule_topics=_rule_topics(ruleset),
     )
-    report = render(results, fmt, context)
-    if output:
+    if html_folder:
+        _write_html_folder(results, context, output, quiet)
+    elif output:
         try:
-            write_output(output, report)
+            write_output(output, render(results, fmt, context))
         except (OSError, PolicycheckError) as error:
             _fail(f"kan {output} niet schrijven: {error}")
         if not quiet:
@@ -153,14 +193,57 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
 
             _err(f"rapport geschreven naar {output}: {summary_line(results)}")
     else:
-        click.echo(report, nl=False)
+        click.echo(render(results, fmt, context), nl=False)
 
     if any(result.failed for result in results):
         sys.exit(EXIT_ERROR)
     failing = FAIL_LEVELS[fail_on]
-    if any(f.polarity in failing for result in results for f in result.findings):
+    # A finding the reviewer dismissed (with a reason) no longer fails the run.
+    if any(f.polarity in failing and not (review and review.is_dismissed(f))
+           for result in results for f in result.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _rule_topics(ruleset) -> dict:
+    from policycheck.rules import POLICY_TYPES
+
+    return {
+        policy_type: sorted({rule.topic for rule in ruleset.rules if rule.applies_to_type(policy_type)})
+        for policy_type in POLICY_TYPES
+    }
+
+
+def _check_html_folder(output) -> None:
+    """HTML for a folder or several files is one page per document plus index.html,
+    so -o names a folder (created when missing), never a single file."""
+    if output is None:
+        _fail("--format html met een map of meerdere bestanden maakt een rapport per document: "
+              "geef een uitvoermap op met -o MAP")
+    target = Path(output)
+    if target.exists() and not target.is_dir():
+        _fail(f"{output}: is een bestand; geef bij --format html met een map of meerdere bestanden "
+              "een uitvoermap op met -o MAP")
+    if not target.exists() and target.suffix.lower() in (".html", ".htm"):
+        _fail(f"{output}: bij --format html met een map of meerdere bestanden is -o een map "
+              "(met een rapport per document en index.html), geen .html-bestand")
+
+
+def _write_html_folder(results, context, output, quiet) -> None:
+    from policycheck.report.html import INDEX_NAME, render_directory
+
+    pages = render_directory(results, context)
+    try:
+        Path(output).mkdir(parents=True, exist_ok=True)
+        for name, page in pages.items():
+            write_output(str(Path(output) / name), page)
+    except (OSError, PolicycheckError) as error:
+        _fail(f"kan de rapporten niet schrijven in {output}: {error}")
+    if not quiet:
+        from policycheck.report.summary import summary_line
+
+        reports = len(pages) - 1
+        _err(f"{reports} rapport(en) en {INDEX_NAME} geschreven in {output}: {summary_line(results)}")
 
 
 @main.command()

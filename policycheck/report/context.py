@@ -14,3 +14,7 @@ class RunContext:
     color: bool = False
     width: int = 100
     quiet: bool = False
+    # review.Review when --review was given: decisions shown beside the findings.
+    review: object = None
+    # policy type -> topics of the rules that apply to it (the HTML profile lists them all).
+    rule_topics: dict = field(default_factory=dict)
