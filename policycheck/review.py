@@ -88,7 +88,7 @@ class Review:
             "decisions": len(self.decisions),
             "applied": len(self.applied),
             "hidden_dismissed": self.hidden,
-            "stale": [decision.to_dict() for decision in self.stale],
+            "stale": [dict(decision.to_dict(), source=decision.source) for decision in self.stale],
         }
 
 
