@@ -236,7 +236,10 @@
     form.addEventListener("input", applyFilters);
     form.addEventListener("change", applyFilters);
     form.addEventListener("submit", function (event) { event.preventDefault(); });
-    form.addEventListener("reset", function () { window.setTimeout(applyFilters, 0); });
+    document.getElementById("filter-reset").addEventListener("click", function () {
+      form.reset();
+      applyFilters();
+    });
     applyFilters();
   }
 
@@ -244,7 +247,9 @@
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   function jump(target) {
-    target.scrollIntoView({ block: "center", behavior: reduceMotion ? "auto" : "smooth" });
+    // A clause is centred; a finding card (often taller) starts at the top.
+    var block = target.tagName === "ARTICLE" ? "start" : "center";
+    target.scrollIntoView({ block: block, behavior: reduceMotion ? "auto" : "smooth" });
     target.focus({ preventScroll: true });
     target.classList.remove("is-flash");
     void target.offsetWidth;  // restart the animation
