@@ -55,6 +55,11 @@ def write_output(path: str, text: str) -> None:
         raise PolicycheckError(f"{path}: map {folder} bestaat niet")
     handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); a report is meant to be shared, so
+        # give it the permissions any new file gets under the user's umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp_name, 0o666 & ~umask)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temp_name, target)

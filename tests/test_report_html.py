@@ -4,6 +4,7 @@ exactly, and folder scans written as one report per document plus an index."""
 import base64
 import hashlib
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -168,6 +169,8 @@ def corpus_reports(tmp_path_factory):
 def test_html_folder_scan_writes_a_report_per_document_and_an_index(corpus_reports):
     out, data = corpus_reports
     names = sorted(p.name for p in out.iterdir())
+    # Written like any new file (not private to the user), so the reports can be shared.
+    assert all((out / name).stat().st_mode & 0o044 == 0o044 & ~os.umask(os.umask(0)) for name in names)
     assert names == sorted(["index.html"] + [p.stem + ".html" for p in CORPUS_FILES])
     index = parse((out / "index.html").read_text(encoding="utf-8"))
     links = [a["href"] for t, a in index.tags if t == "a" and a.get("href", "").endswith(".html")]
