@@ -77,8 +77,9 @@ def main() -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html", "sarif", "csv", "xlsx"]),
               default="text", show_default=True,
               help="Uitvoerformaat: terminal, JSON, HTML, SARIF 2.1.0, CSV of Excel (xlsx, alleen met -o).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Schrijf het rapport (of met --annotate de geannoteerde kopie) naar dit bestand.")
+@click.option("-o", "--output", type=click.Path(),
+              help="Schrijf het rapport (of met --annotate de geannoteerde kopie) naar dit bestand. Bij --format "
+                   "html met een map of meerdere bestanden: een map, met een rapport per document en index.html.")
 @click.option("--annotate", is_flag=True,
               help="Schrijf met -o een kopie van het PDF- of DOCX-document met de bevindingen erin: "
                    "Word-opmerkingen of PDF-markeringen. Het origineel blijft ongewijzigd; "
@@ -92,7 +93,11 @@ def main() -> None:
 @click.option("--explain", is_flag=True, help="Toon per bevinding welke voorwaarde op welke woorden trof.")
 @click.option("-q", "--quiet", is_flag=True, help="Alleen de samenvattingsregel en fouten.")
 @click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
-def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet, no_color):
+@click.option("--review", "review_files", multiple=True, type=click.Path(), metavar="BESTAND",
+              help="Beoordelingen (JSON, gedownload uit het HTML-rapport) toepassen; herhaalbaar.")
+@click.option("--hide-dismissed", is_flag=True, help="Verberg bevindingen die in --review zijn afgewezen.")
+def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet,
+         no_color, review_files, hide_dismissed):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
     Van een map worden de .pdf-, .docx-, .txt- en .md-bestanden gescand (met -r
@@ -100,7 +105,15 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
     inhoud herkend, niet aan de extensie.
 
     \b
+    Met --review past u beoordelingen uit het HTML-rapport toe: afgewezen
+    bevindingen worden als afgewezen getoond (of verborgen met --hide-dismissed)
+    en tellen niet mee voor de exitstatus.
+
+    \b
     Voorbeelden:
+      policycheck scan beleid.pdf --format html -o rapport.html
+      policycheck scan beleidsmap/ --format html -o rapporten/
+      policycheck scan beleid.pdf --review beoordelingen.json
       policycheck scan beleid.docx --annotate -o beleid.policycheck.docx
       policycheck scan beleid.pdf --annotate -o beleid.policycheck.pdf
       policycheck scan beleidsmap/ --format xlsx -o bevindingen.xlsx
@@ -116,12 +129,27 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
     from policycheck.report.context import RunContext
     from policycheck.scan import STDIN, Scanner, expand_paths
 
+    if hide_dismissed and not review_files:
+        _fail("--hide-dismissed werkt alleen samen met --review BESTAND")
+    review = None
+    if review_files:
+        from policycheck.review import ReviewFileError, load_decisions
+
+        try:
+            review = load_decisions(review_files, hide_dismissed)
+        except ReviewFileError as error:
+            _fail(str(error))
     report_output = None if annotate else output
+    html_folder = not annotate and fmt == "html" and (
+        len(paths) > 1 or any(p != STDIN and Path(p).is_dir() for p in paths)
+    )
     if annotate:
         _check_annotate_usage(paths, output, fmt)
     elif fmt in BINARY_FORMATS and not output:
         _fail(f"--format {fmt} schrijft een bestand; geef de naam op met -o, bijvoorbeeld -o bevindingen.{fmt}")
-    if output:
+    if html_folder:
+        _check_html_folder(output)
+    elif output:
         try:
             check_output_path(output, [] if paths == ("-",) else _input_files(paths, recursive))
         except PolicycheckError as error:
@@ -156,6 +184,20 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
     if annotate and not results[0].failed:
         _write_annotated(results[0], source_bytes, output, quiet)
 
+    if review is not None:
+        from policycheck.review import apply_review
+
+        apply_review(results, review)
+        if not quiet:
+            for notice in review.notices:
+                _err(notice)
+            if review.hidden:
+                _err(f"{review.hidden} afgewezen bevinding(en) verborgen (--hide-dismissed)")
+        for decision in review.stale:
+            where = f" ({decision.rule_id})" if decision.rule_id else ""
+            _err(f"verouderde beoordeling {decision.fingerprint}{where} uit {decision.source}: "
+                 "deze bevinding komt in deze scan niet meer voor")
+
     to_terminal = report_output is None and fmt == "text"
     context = RunContext(
         version=__version__,
@@ -167,11 +209,14 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
         width=min(shutil.get_terminal_size((100, 24)).columns, 110) - 2,
         quiet=quiet,
         explain=explain,
+        review=review,
+        rule_topics=_rule_topics(ruleset),
     )
-    report = render(results, fmt, context)
-    if report_output:
+    if html_folder:
+        _write_html_folder(results, context, output, quiet)
+    elif report_output:
         try:
-            write_output(report_output, report)
+            write_output(report_output, render(results, fmt, context))
         except (OSError, PolicycheckError) as error:
             _fail(f"kan {report_output} niet schrijven: {error}")
         if not quiet:
@@ -179,12 +224,14 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
 
             _err(f"rapport geschreven naar {report_output}: {summary_line(results)}")
     else:
-        click.echo(report, nl=False)
+        click.echo(render(results, fmt, context), nl=False)
 
     if any(result.failed for result in results):
         sys.exit(EXIT_ERROR)
     failing = FAIL_LEVELS[fail_on]
-    if any(f.polarity in failing for result in results for f in result.findings):
+    # A finding the reviewer dismissed (with a reason) no longer fails the run.
+    if any(f.polarity in failing and not (review and review.is_dismissed(f))
+           for result in results for f in result.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
 
@@ -245,6 +292,47 @@ def _write_annotated(result, data: bytes, output: str, quiet: bool) -> None:
     if not quiet:
         what = "opmerkingen" if document.format == "docx" else "markeringen"
         _err(f"geannoteerde kopie geschreven naar {output}: {annotated.placed} {what}")
+
+
+def _rule_topics(ruleset) -> dict:
+    from policycheck.rules import POLICY_TYPES
+
+    return {
+        policy_type: sorted({rule.topic for rule in ruleset.rules if rule.applies_to_type(policy_type)})
+        for policy_type in POLICY_TYPES
+    }
+
+
+def _check_html_folder(output) -> None:
+    """HTML for a folder or several files is one page per document plus index.html,
+    so -o names a folder (created when missing), never a single file."""
+    if output is None:
+        _fail("--format html met een map of meerdere bestanden maakt een rapport per document: "
+              "geef een uitvoermap op met -o MAP")
+    target = Path(output)
+    if target.exists() and not target.is_dir():
+        _fail(f"{output}: is een bestand; geef bij --format html met een map of meerdere bestanden "
+              "een uitvoermap op met -o MAP")
+    if not target.exists() and target.suffix.lower() in (".html", ".htm"):
+        _fail(f"{output}: bij --format html met een map of meerdere bestanden is -o een map "
+              "(met een rapport per document en index.html), geen .html-bestand")
+
+
+def _write_html_folder(results, context, output, quiet) -> None:
+    from policycheck.report.html import INDEX_NAME, render_directory
+
+    pages = render_directory(results, context)
+    try:
+        Path(output).mkdir(parents=True, exist_ok=True)
+        for name, page in pages.items():
+            write_output(str(Path(output) / name), page)
+    except (OSError, PolicycheckError) as error:
+        _fail(f"kan de rapporten niet schrijven in {output}: {error}")
+    if not quiet:
+        from policycheck.report.summary import summary_line
+
+        reports = len(pages) - 1
+        _err(f"{reports} rapport(en) en {INDEX_NAME} geschreven in {output}: {summary_line(results)}")
 
 
 @main.command()

@@ -16,3 +16,7 @@ class RunContext:
     width: int = 100
     quiet: bool = False
     explain: bool = False  # show what triggered each finding
+    # review.Review when --review was given: decisions shown beside the findings.
+    review: object = None
+    # policy type -> topics of the rules that apply to it (the HTML profile lists them all).
+    rule_topics: dict = field(default_factory=dict)

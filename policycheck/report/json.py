@@ -22,12 +22,28 @@ def result_to_dict(result, context) -> dict:
         "warnings": list(result.warnings),
         "errors": list(result.errors),
         "counts": result.counts(),
-        "findings": [finding.to_dict() for finding in sorted_findings(result.findings)],
+        "findings": [_finding_dict(finding, context) for finding in sorted_findings(result.findings)],
     }
 
 
+def _finding_dict(finding, context) -> dict:
+    data = finding.to_dict()
+    review = context.review
+    decision = review.decision_for(finding) if review else None
+    if decision is not None:
+        # Added in 1.x (backwards compatible): only present with --review.
+        data["review"] = {
+            "decision": decision.decision,
+            "reason": decision.reason,
+            "reviewer": decision.reviewer or None,
+            "decided_at": decision.decided_at or None,
+            "source": decision.source,
+        }
+    return data
+
+
 def report_dict(results, context) -> dict:
-    return {
+    data = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "policycheck", "version": context.version},
         "pipeline": context.pipeline.to_dict(),
@@ -38,6 +54,9 @@ def report_dict(results, context) -> dict:
         "summary": totals(results),
         "documents": [result_to_dict(result, context) for result in results],
     }
+    if context.review is not None:
+        data["review"] = context.review.summary()
+    return data
 
 
 def render_json(results, context) -> str:

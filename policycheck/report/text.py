@@ -20,6 +20,15 @@ def render_text(results, context) -> str:
         for result in results:
             _document(out, result, context)
     out.line(out.style(summary_line(results), bold=True))
+    review = context.review
+    if review is not None:
+        dismissed = sum(1 for r in results for f in r.findings if review.is_dismissed(f))
+        line = f"Beoordelingen: {len(review.decisions)} uit {', '.join(review.files)}; {dismissed} afgewezen getoond"
+        if review.hidden:
+            line += f", {review.hidden} afgewezen verborgen"
+        if review.stale:
+            line += f", {len(review.stale)} verouderd (bevinding komt niet meer voor)"
+        out.line(line + ".")
     return out.text()
 
 
@@ -77,14 +86,20 @@ def _document(out: _Writer, result, context) -> None:
         for step, findings in steps:
             out.line(f"    Stap {step}: {PLAN_STEPS.get(step, '')}")
             for finding in findings:
-                _finding(out, finding)
+                _finding(out, finding, context.review)
     out.line()
 
 
-def _finding(out: _Writer, finding) -> None:
+def _finding(out: _Writer, finding, review=None) -> None:
+    decision = review.decision_for(finding) if review else None
     mark = out.style(POLARITY_MARKS[finding.polarity], fg=POLARITY_COLORS[finding.polarity])
-    out.line(f"      {mark} {out.style(finding.rule_id, bold=True)} {finding.title} [ernst: {finding.severity}]")
+    state = f" [{decision.label}]" if decision else ""
+    out.line(f"      {mark} {out.style(finding.rule_id, bold=True)} {finding.title} [ernst: {finding.severity}]{state}")
     indent = "          "
+    if decision:
+        why = f": {decision.reason}" if decision.reason else ""
+        who = f" ({decision.reviewer})" if decision.reviewer else ""
+        out.wrapped(out.style(f"{decision.label}{why}{who}", dim=decision.dismissed), indent, "Beoordeling: ")
     out.wrapped(finding.location_label(), indent, "Waar: ")
     if finding.text:
         out.wrapped(f"“{finding.text}”", indent, "Tekst: ")
