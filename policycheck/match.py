@@ -492,7 +492,9 @@ def negated(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
         for word in _WORD.finditer(text, left, right):
             # A negation the rule itself matched ("geen weigeringsgrond") is content, not scope.
             inside = any(s <= word.start() and word.end() <= e for s, e, _ in spans)
-            if not inside and word.group(0).lower() in NEGATION_WORDS:
+            # "niet-commercieel", "niet-ingezetenen": a prefix of one word, not a negated clause.
+            prefix = text[word.end():word.end() + 1] in ("-", "\u2010", "\u2011")
+            if not inside and not prefix and word.group(0).lower() in NEGATION_WORDS:
                 return True
     return False
 
