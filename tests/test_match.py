@@ -234,3 +234,10 @@ def test_match_hyphenated_negation_prefix_is_not_a_negation(compile_rules):
     text = "Het is mogelijk om aan commerciële instellingen subsidie te verlenen voor niet-commerciële activiteiten."
     assert rule_ids(compiled, text) == ["T-X"]
     assert rule_ids(compiled, "Commerciële instellingen krijgen niet zomaar subsidie.") == []
+
+
+def test_match_condition_found_twice_is_negated_only_when_both_are(compile_rules):
+    compiled = compile_rules(rule("match:\n  phrase: social return\nnegation: exclude"))
+    text = "Social return is niet van toepassing op leveringen; bij diensten passen wij social return toe."
+    assert rule_ids(compiled, text) == ["T-X"]
+    assert rule_ids(compiled, "Wij passen geen social return toe en vragen ook geen social return.") == []
