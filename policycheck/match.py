@@ -484,23 +484,40 @@ def _segment_of(parts, start: int, end: int) -> tuple[int, int, bool]:
 
 
 def negated(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
-    """Is any evidence span in the scope of a negation word in its part of the clause?"""
+    """Is the match negated: does some condition hold only inside the scope of a negation?
+
+    A condition that matched twice ("Kunt u het niet rondkrijgen, dan kunt u ...")
+    is negated only when every one of its spans is.
+    """
     spans = [s for s in spans if s[0] >= 0]
     parts = _segments(text)
-    for start, end, _ in spans:
+
+    def span_negated(start: int, end: int) -> bool:
         left, right, _ = _segment_of(parts, start, end)
         for word in _WORD.finditer(text, left, right):
             # A negation the rule itself matched ("geen weigeringsgrond") is content, not scope.
             inside = any(s <= word.start() and word.end() <= e for s, e, _ in spans)
-            if not inside and word.group(0).lower() in NEGATION_WORDS:
+            # "niet-commercieel", "niet-ingezetenen": a prefix of one word, not a negated clause.
+            prefix = text[word.end():word.end() + 1] in ("-", "\u2010", "\u2011")
+            if not inside and not prefix and word.group(0).lower() in NEGATION_WORDS:
                 return True
-    return False
+        return False
+
+    return any(all(span_negated(s, e) for s, e in group) for group in _by_leaf(spans).values())
 
 
 def in_exception(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
-    """Does an evidence span sit in an exception ('tenzij ...', 'met uitzondering van ...')?"""
+    """Does some condition hold only inside an exception ('tenzij ...', 'met uitzondering van ...')?"""
     parts = _segments(text)
-    return any(_segment_of(parts, s, e)[2] for s, e, _ in spans if s >= 0)
+    groups = _by_leaf([s for s in spans if s[0] >= 0]).values()
+    return any(all(_segment_of(parts, s, e)[2] for s, e in group) for group in groups)
+
+
+def _by_leaf(spans) -> dict[str, list[tuple[int, int]]]:
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for start, end, leaf in spans:
+        groups.setdefault(leaf, []).append((start, end))
+    return groups
 
 
 def fingerprint(rule_id: str, clause_text: str) -> str:

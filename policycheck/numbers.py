@@ -28,6 +28,8 @@ _MULTIPLE_WORDS = {"eenmaal": 1, "tweemaal": 2, "driemaal": 3, "viermaal": 4, "v
 
 # A numeral: 5.000.000 | 221.000,- | 1,5 | 30 | 2.82 is not a numeral here (handled below).
 _NUMERAL = r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,(?:\d+|-{1,2}))?|\d+(?:,(?:\d+|-{1,2}))?)"
+# Thousands grouped with (non-breaking) spaces; only read as an amount next to € / EUR / euro.
+_SPACED = r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])"
 _WORD_NUMERAL = r"\b(?:" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b"
 _VALUE = rf"(?:{_NUMERAL}|{_WORD_NUMERAL})"
 _SCALE = r"(?:\s*(?:" + "|".join(_SCALE_WORDS) + r")\b)?"
@@ -44,6 +46,9 @@ _PATTERNS = [
     # amounts: "€ 5.000.000", "€ 221.000,-", "EUR 300.000", "5 miljoen euro", "300.000 euro"
     ("amount", re.compile(rf"(?:€|\bEUR\b|\beuro\b)\s*(?P<value>{_NUMERAL})(?P<scale>{_SCALE})", re.I)),
     ("amount", re.compile(rf"(?P<value>{_VALUE})(?P<scale>{_SCALE})\s*(?:euro|EUR)\b", re.I)),
+    # EU texts group thousands with spaces: "200 000 EUR", "€ 300 000"
+    ("amount", re.compile(rf"(?:€|\bEUR\b)\s*(?P<value>{_SPACED})", re.I)),
+    ("amount", re.compile(rf"(?P<value>{_SPACED})\s*(?:euro|EUR)\b", re.I)),
     ("amount", re.compile(rf"(?P<value>{_VALUE})(?P<scale>\s*(?:miljoen|mln|miljard|mld)\b)", re.I)),
     ("percent", re.compile(rf"(?P<value>{_VALUE})\s*(?:%|procent\b)", re.I)),
     ("days", re.compile(rf"(?P<value>{_VALUE})\s*(?:kalender|werk)?dag(?:en)?\b", re.I)),
@@ -68,6 +73,7 @@ def parse_numeral(text: str) -> float:
     if cleaned in _WORD_NUMBERS:
         return float(_WORD_NUMBERS[cleaned])
     cleaned = re.sub(r",-{1,2}$", "", cleaned)
+    cleaned = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3})", "", cleaned)
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", cleaned):
         cleaned = cleaned.replace(".", "")
     return float(cleaned.replace(",", "."))

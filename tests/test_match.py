@@ -226,3 +226,18 @@ def test_match_regex_prefilter_keeps_results_identical():
     assert required_literals(r"\b(?:art(?:ikel|\.)?\s*)2\.82\b") == ("2.82",)
     assert required_literals(r"\bzonder\s+winst|\bniet\s+gericht") == ("gericht", "zonder")
     assert required_literals(r"\d+\s*%") is None
+
+
+def test_match_hyphenated_negation_prefix_is_not_a_negation(compile_rules):
+    # "niet-commerciële activiteiten" qualifies a noun; it does not negate the clause.
+    compiled = compile_rules(rule("match:\n  phrase: commerciële instelling\nnegation: exclude"))
+    text = "Het is mogelijk om aan commerciële instellingen subsidie te verlenen voor niet-commerciële activiteiten."
+    assert rule_ids(compiled, text) == ["T-X"]
+    assert rule_ids(compiled, "Commerciële instellingen krijgen niet zomaar subsidie.") == []
+
+
+def test_match_condition_found_twice_is_negated_only_when_both_are(compile_rules):
+    compiled = compile_rules(rule("match:\n  phrase: social return\nnegation: exclude"))
+    text = "Social return is niet van toepassing op leveringen; bij diensten passen wij social return toe."
+    assert rule_ids(compiled, text) == ["T-X"]
+    assert rule_ids(compiled, "Wij passen geen social return toe en vragen ook geen social return.") == []

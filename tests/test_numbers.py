@@ -56,3 +56,10 @@ def test_numbers_decimal_comma(whole, fraction):
 def test_numbers_never_crash_and_spans_are_exact(text):
     for quantity in find_quantities(text):
         assert text[quantity.start:quantity.end] == quantity.text
+
+
+def test_amounts_with_space_grouped_thousands_next_to_a_currency():
+    # EU texts (EUR-Lex) write "200 000 EUR"; a bare "2024 300" is no amount.
+    assert [(q.unit, q.value) for q in find_quantities("niet meer dan 200 000 EUR bedragen")] == [("amount", 200000.0)]
+    assert [(q.unit, q.value) for q in find_quantities("tot € 300 000 per onderneming")] == [("amount", 300000.0)]
+    assert find_quantities("in 2024 300 woningen") == []
