@@ -125,12 +125,14 @@ def test_annotate_pdf_corpus_highlights_cover_the_clause_words(scanner, path):
             mine = [(n, a) for n, a in found if finding.rule_id in (a["contents"] or "")
                     and a["data"]["Subtype"].name == "Highlight"]
             assert mine, f"no highlight for {finding.rule_id}"
-            assert mine[0][0] == finding.page
-            covered = " ".join(
-                original.pages[n - 1].crop((a["x0"], a["top"], a["x1"], a["bottom"])).extract_text()
-                for n, a in mine
-            )
-            assert " ".join(covered.split()) == finding.text
+            # A rule can fire on several clauses: take this clause's highlights (one per page).
+            pieces = []
+            for n, a in mine:
+                text = " ".join(original.pages[n - 1].crop((a["x0"], a["top"], a["x1"], a["bottom"])).extract_text().split())
+                if text and text in finding.text:
+                    pieces.append((n, text))
+            assert pieces and pieces[0][0] == finding.page
+            assert " ".join(text for _, text in pieces) == finding.text
             annotation = mine[0][1]
             assert annotation["title"] == "policycheck"
             assert finding.title in annotation["contents"] and "Aanbeveling:" in annotation["contents"]
