@@ -2,6 +2,7 @@
 characters, read back with pdfplumber and pypdf, and rendered with pypdfium2."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,18 @@ def _annots(data: bytes) -> list[tuple[int, dict]]:
             for annotation in page.annots:
                 found.append((page.page_number, annotation))
     return found
+
+
+def _quad_text(page, annotation) -> str:
+    """The words under a highlight, line by line (its QuadPoints), not its bounding box:
+    a clause that starts mid-line has a box that also covers the line's start."""
+    quads = [float(v) for v in annotation["data"]["QuadPoints"]]
+    lines = []
+    for i in range(0, len(quads), 8):
+        xs, ys = quads[i:i + 8:2], quads[i + 1:i + 8:2]
+        box = (min(xs), page.height - max(ys), max(xs), page.height - min(ys))
+        lines.append(page.crop(box).extract_text())
+    return " ".join(" ".join(lines).split())
 
 
 def _text(value) -> str:
@@ -122,13 +135,14 @@ def test_annotate_pdf_corpus_highlights_cover_the_clause_words(scanner, path):
     assert clause_findings
     with pdfplumber.open(io.BytesIO(data)) as original:
         for finding in clause_findings:
-            mine = [(n, a) for n, a in found if finding.rule_id in (a["contents"] or "")
+            rule_named = re.compile(rf"{re.escape(finding.rule_id)}(?![\w-])")  # not AB-X inside AB-X-Y
+            mine = [(n, a) for n, a in found if rule_named.search(a["contents"] or "")
                     and a["data"]["Subtype"].name == "Highlight"]
             assert mine, f"no highlight for {finding.rule_id}"
             # A rule can fire on several clauses: take this clause's highlights (one per page).
             pieces = []
             for n, a in mine:
-                text = " ".join(original.pages[n - 1].crop((a["x0"], a["top"], a["x1"], a["bottom"])).extract_text().split())
+                text = _quad_text(original.pages[n - 1], a)
                 if text and text in finding.text:
                     pieces.append((n, text))
             assert pieces and pieces[0][0] == finding.page
@@ -223,14 +237,18 @@ def test_annotate_pdf_corpus_renders_to_png(scanner, path):
     data = path.read_bytes()
     result = scanner.scan_path(str(path), data)
     annotated = annotate(result.document, result.findings, data)
-    finding = next(f for f in result.findings if not f.document_level)
+    # A clause that starts its block, so the block's first line is the clause's.
+    finding = next(f for f in result.findings
+                   if not f.document_level and f.start == result.document.blocks[f.block_index].start)
     scale = 1.5
     image = _render(annotated.data, finding.page, scale, f"{path.stem}.policycheck.p{finding.page}.png")
     block = result.document.blocks[finding.block_index]
     line = block.boxes[0]
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[finding.page - 1]
-        words = [w for w in page.extract_words() if line.top - 1 <= w["top"] and w["bottom"] <= line.bottom + 1]
+        # Words with a visible width (a glyph the font gives no width, like reportlab's €, has none).
+        words = [w for w in page.extract_words() if line.top - 1 <= w["top"] and w["bottom"] <= line.bottom + 1
+                 and w["x1"] - w["x0"] > 0.5]
     assert words
     for word in words:
         share = _tinted_share(image, (word["x0"], word["top"], word["x1"], word["bottom"]), scale)
