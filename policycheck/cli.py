@@ -15,7 +15,9 @@ from pathlib import Path
 import click
 
 from policycheck import __version__
-from policycheck.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, InputError, PolicycheckError, RuleErrors
+from policycheck.errors import (
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, InputError, PolicycheckError, RuleErrors,
+)
 
 FAIL_LEVELS = {
     # --fail-on X: exit 1 when a finding of X or of a more serious polarity occurs.
@@ -26,7 +28,9 @@ FAIL_LEVELS = {
 
 
 def _err(message: str, color: bool | None = None) -> None:
-    click.echo(click.style("policycheck: ", bold=True) + message, err=True, color=color)
+    from policycheck.extract.normalize import printable
+
+    click.echo(click.style("policycheck: ", bold=True) + printable(message), err=True, color=color)
 
 
 def _fail(message: str) -> None:
@@ -57,10 +61,50 @@ def write_output(path: str, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())  # the data is on disk before the rename makes it visible
+        # mkstemp makes the file private (0600); give it the usual permissions of a new file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp_name, 0o666 & ~umask)
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def extract_options(command):
+    """--password, --ocr and the limits, shared by `scan` and `extract`."""
+    from policycheck.extract.options import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS, MB
+
+    decorators = [
+        click.option("--password", metavar="WACHTWOORD", default=None,
+                     help="Wachtwoord van versleutelde PDF's (of zet POLICYCHECK_PASSWORD).",
+                     envvar="POLICYCHECK_PASSWORD", show_envvar=False),
+        click.option("--ocr", is_flag=True,
+                     help="Lees PDF-pagina's zonder tekstlaag met OCR (Tesseract met Nederlands nodig)."),
+        click.option("--max-pages", type=click.IntRange(min=0), default=DEFAULT_MAX_PAGES, show_default=True,
+                     help="Weiger PDF's met meer pagina's (0 = geen grens)."),
+        click.option("--max-size", type=click.IntRange(min=0), default=DEFAULT_MAX_BYTES // MB, show_default=True,
+                     metavar="MB", help="Weiger grotere bestanden, en DOCX'en die groter uitpakken (0 = geen grens)."),
+        click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_MAX_SECONDS, show_default=True,
+                     metavar="SECONDEN", help="Maximale verwerkingstijd per document (0 = geen grens)."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _extract_options(password, ocr, max_pages, max_size, timeout):
+    from policycheck.extract.options import MB, ExtractOptions
+
+    if ocr:
+        from policycheck.extract.ocr import INSTALL_HINT, tesseract_command
+
+        if not tesseract_command():
+            _fail(f"--ocr vraagt Tesseract met Nederlandse taaldata, maar die is niet gevonden ({INSTALL_HINT})")
+    return ExtractOptions(password=password, max_pages=max_pages, max_bytes=max_size * MB,
+                          max_seconds=timeout, ocr=ocr)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -94,43 +138,61 @@ def main() -> None:
 @click.option("-r", "--recursive", is_flag=True, help="Scan bij een map ook de submappen.")
 @click.option("-q", "--quiet", is_flag=True, help="Alleen de samenvattingsregel en fouten.")
 @click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
-def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color):
+@extract_options
+def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color,
+         password, ocr, max_pages, max_size, timeout):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
-    Van een map worden de .pdf-, .docx-, .txt- en .md-bestanden gescand (met -r
+    Van een map worden de .pdf-, .docx-, .docm-, .txt- en .md-bestanden gescand (met -r
     ook die in submappen; verborgen bestanden nooit). Het formaat wordt aan de
     inhoud herkend, niet aan de extensie.
 
     \b
     Exitstatus:
-      0  geen bevindingen op of boven --fail-on
-      1  bevindingen op of boven --fail-on
-      2  een document kon niet worden gelezen, of een fout in gebruik of regels
+      0    geen bevindingen op of boven --fail-on
+      1    bevindingen op of boven --fail-on
+      2    een document kon niet worden gelezen, of een fout in gebruik of regels
+      130  onderbroken met Ctrl-C (het rapport met -o wordt dan niet geschreven)
     """
+    try:
+        _scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color,
+              _extract_options(password, ocr, max_pages, max_size, timeout))
+    except KeyboardInterrupt:
+        # Ctrl-C before the first document or while the report was written.
+        _err("onderbroken (Ctrl-C)" + (f"; {output} is niet gewijzigd" if output else ""))
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color, options):
     from policycheck.report import render
     from policycheck.report.context import RunContext
-    from policycheck.scan import STDIN, Scanner, expand_paths
+    from policycheck.report.summary import summary_line
+    from policycheck.scan import STDIN, DocumentResult, Scanner, expand_paths
 
     ruleset = _load_rules(rule_dirs)
-    scanner = Scanner(ruleset, policy_type)
+    scanner = Scanner(ruleset, policy_type, options)
     if not quiet:
         for notice in ruleset.notices + scanner.compiled.notices:
             _err(notice)
         if scanner.pipeline.fallback:
             _err("let op: " + scanner.pipeline.description)
+    inputs = list(expand_paths(paths, recursive))
     results = []
-    for path, problem in expand_paths(paths, recursive):
-        if problem:
-            from policycheck.scan import DocumentResult
-
-            result = DocumentResult(path=path, errors=[f"{path}: {problem}"])
-        elif path == STDIN:
-            result = scanner.scan_path("<stdin>", sys.stdin.buffer.read())
-        else:
-            result = scanner.scan_path(path)
-        for error in result.errors:
-            _err(click.style("fout: ", fg="red") + error)
-        results.append(result)
+    interrupted = False
+    try:
+        for path, problem in inputs:
+            if problem:
+                result = DocumentResult(path=path, errors=[f"{path}: {problem}"])
+            elif path == STDIN:
+                result = scanner.scan_path("<stdin>", sys.stdin.buffer.read())
+            else:
+                result = scanner.scan_path(path)
+            for error in result.errors:
+                _err(click.style("fout: ", fg="red") + error)
+            results.append(result)
+    except KeyboardInterrupt:
+        # Stop cleanly: keep what is done, never write a half report over an old one.
+        interrupted = True
 
     to_terminal = output is None and fmt == "text"
     context = RunContext(
@@ -142,6 +204,16 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
         width=min(shutil.get_terminal_size((100, 24)).columns, 110) - 2,
         quiet=quiet,
     )
+    if interrupted:
+        done = f"{len(results)} van {len(inputs)} documenten verwerkt"
+        if output:
+            _err(f"onderbroken (Ctrl-C) na {done}; rapport niet geschreven, {output} is niet gewijzigd. "
+                 f"{summary_line(results)}")
+        else:
+            click.echo(render(results, fmt, context), nl=False)
+            _err(f"onderbroken (Ctrl-C) na {done}; het rapport hierboven is onvolledig.")
+        sys.exit(EXIT_INTERRUPTED)
+
     report = render(results, fmt, context)
     if output:
         try:
@@ -149,8 +221,6 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
         except (OSError, PolicycheckError) as error:
             _fail(f"kan {output} niet schrijven: {error}")
         if not quiet:
-            from policycheck.report.summary import summary_line
-
             _err(f"rapport geschreven naar {output}: {summary_line(results)}")
     else:
         click.echo(report, nl=False)
@@ -166,7 +236,8 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
 @main.command()
 @click.argument("path", metavar="BESTAND|-")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def extract(path, fmt):
+@extract_options
+def extract(path, fmt, password, ocr, max_pages, max_size, timeout):
     """Toon wat policycheck uit een document leest: de blokken op volgorde, met soort,
     pagina of alineanummer, kopjespad en tekst. Handig om te zien waarom iets wel of
     niet is gevonden."""
@@ -174,13 +245,17 @@ def extract(path, fmt):
 
     from policycheck.extract import extract as extract_document
 
+    options = _extract_options(password, ocr, max_pages, max_size, timeout)
     try:
         if path == "-":
-            document = extract_document("<stdin>", sys.stdin.buffer.read())
+            document = extract_document("<stdin>", sys.stdin.buffer.read(), options)
         else:
-            document = extract_document(path)
+            document = extract_document(path, None, options)
     except InputError as error:
         _fail(str(error))
+    except KeyboardInterrupt:
+        _err("onderbroken (Ctrl-C)")
+        sys.exit(EXIT_INTERRUPTED)
     for warning in document.warnings:
         _err(f"waarschuwing: {warning}")
     if fmt == "json":

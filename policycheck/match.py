@@ -59,9 +59,14 @@ class CompiledRules:
         self._descriptions: dict[str, str] = {}
         self._phrase_leaf: dict[str, str] = {}
         self._pending_phrases: list[tuple[str, str]] = []
+        self._leaf_rule: dict[str, str] = {}  # regex leaf -> id of the rule it belongs to
+        self._scopes: dict[str, list[Any]] = {}  # rule id -> compiled heading patterns
+        self.timed_out: list[str] = []  # regex leaves that hit the time limit in the current document
         self._strip_model_attrs = pipeline_info is not None and pipeline_info.fallback
         self.trees: dict[str, dict[str, Any]] = {}
         for rule in rules:
+            self._rule_id = rule.id
+            self._scopes[rule.id] = [regex.compile(p, regex.IGNORECASE) for p in rule.scope_headings]
             self.trees[rule.id] = {
                 key: self._compile(getattr(rule, key))
                 for key in ("match", "unless", "absent", "requires")
@@ -90,6 +95,7 @@ class CompiledRules:
             leaves = []
             for pattern in patterns:
                 leaf = self._new_leaf(f"regex {pattern!r}")
+                self._leaf_rule[leaf] = self._rule_id
                 self._regexes.append((leaf, self._regex_module.compile(pattern, self._regex_module.IGNORECASE)))
                 leaves.append(("leaf", leaf))
             return ("any", leaves)
@@ -149,9 +155,8 @@ class CompiledRules:
             try:
                 spans = [m.span() for m in compiled.finditer(doc.text, timeout=REGEX_TIMEOUT_SECONDS)]
             except TimeoutError:
-                notice = f"{self._descriptions[leaf]} duurde te lang en is overgeslagen"
-                if notice not in self.notices:
-                    self.notices.append(notice)
+                if leaf not in self.timed_out:
+                    self.timed_out.append(leaf)
                 continue
             if spans:
                 found[leaf] = spans
@@ -187,6 +192,26 @@ class CompiledRules:
     def describe(self, leaf: str) -> str:
         return self._descriptions.get(leaf, leaf)
 
+    def timeout_warnings(self) -> list[str]:
+        """Warnings for the regexes that hit the time limit in the last document."""
+        return [
+            f"regel {self._leaf_rule.get(leaf, '?')}: {self.describe(leaf)} duurde langer dan "
+            f"{REGEX_TIMEOUT_SECONDS:g} s en is overgeslagen; controleer de regel met `policycheck rules lint`"
+            for leaf in self.timed_out
+        ]
+
+    def in_scope(self, rule: Rule, heading_path_text: str) -> bool:
+        patterns = self._scopes.get(rule.id)
+        if not patterns:
+            return True
+        for pattern in patterns:
+            try:
+                if pattern.search(heading_path_text, timeout=REGEX_TIMEOUT_SECONDS):
+                    return True
+            except TimeoutError:
+                continue
+        return False
+
 
 def negated(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
     """Is any evidence span in the scope of a negation word in its part of the clause?"""
@@ -217,8 +242,13 @@ def clauses_of(document: Document) -> list[Clause]:
     return clauses
 
 
-def match_document(document: Document, policy_type: str, compiled: CompiledRules) -> list[Finding]:
-    """Run every applicable rule over the document; returns findings in document order."""
+def match_document(document: Document, policy_type: str, compiled: CompiledRules, deadline=None) -> list[Finding]:
+    """Run every applicable rule over the document; returns findings in document order.
+
+    deadline (extract.options.Deadline | None): checked between clauses; raises InputError when passed.
+    Regexes that hit their time limit are left in `compiled.timed_out`.
+    """
+    compiled.timed_out = []
     rules = [rule for rule in compiled.rules if rule.applies_to_type(policy_type)]
     clause_rules = [r for r in rules if not r.document_level]
     document_rules = [r for r in rules if r.document_level]
@@ -226,7 +256,9 @@ def match_document(document: Document, policy_type: str, compiled: CompiledRules
     findings: list[Finding] = []
     seen_in_document: dict[str, bool] = {}  # document-level tree key -> matched somewhere
     docs = compiled.nlp.pipe(c.text for c in clauses)
-    for clause, doc in zip(clauses, docs):
+    for number, (clause, doc) in enumerate(zip(clauses, docs)):
+        if deadline is not None and number % 20 == 0:
+            deadline.check()
         hits = compiled.hits(doc)
         if not hits:
             continue
@@ -263,9 +295,7 @@ def _match_clause(rule: Rule, clause: Clause, hits, compiled: CompiledRules) -> 
         if (rule.negation == "exclude" and is_negated) or (rule.negation == "require" and not is_negated):
             return None
     block = clause.block
-    if rule.scope_headings and not any(
-        re.search(pattern, block.heading_path_text, re.IGNORECASE) for pattern in rule.scope_headings
-    ):
+    if rule.scope_headings and not compiled.in_scope(rule, block.heading_path_text):
         return None
     finding = _finding(rule, fingerprint(rule.id, clause.text))
     finding.text = clause.text
