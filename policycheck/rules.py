@@ -8,6 +8,7 @@ a file in one go. Only safe YAML is loaded.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -253,6 +254,14 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list[RuleError]]:
         return [], [RuleError(source, None, f"kan regelbestand niet lezen: {exc}")]
     try:
         data = yaml.load(text, Loader=_loader_class())  # noqa: S506 - a SafeLoader subclass
+    except yaml.constructor.ConstructorError as exc:
+        # A tag such as !!python/object/apply:os.system: SafeLoader never builds objects.
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        tag = _tag_of(exc.problem or "")
+        return [], [RuleError(
+            source, line,
+            f"YAML-tag {tag} is niet toegestaan: een regel bevat alleen gewone YAML (tekst, getallen, lijsten, mappings)",
+        )]
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         return [], [RuleError(source, line, f"ongeldige YAML: {exc.problem}")]
@@ -268,6 +277,13 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list[RuleError]]:
         if rule is not None:
             rules.append(rule)
     return rules, errors
+
+
+def _tag_of(problem: str) -> str:
+    found = re.search(r"tag '([^']*)'", problem)
+    if not found:
+        return "(onbekend)"
+    return found.group(1).replace("tag:yaml.org,2002:", "!!")
 
 
 def _unknown_key_message(key: str, allowed: set[str], what: str) -> str:
