@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from ..errors import InputError
@@ -129,7 +130,7 @@ def _read_part(path: str, archive: zipfile.ZipFile, item: zipfile.ZipInfo, is_xm
                     tail = window[-_MAX_MARKER:]
     except InputError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
         # Bad CRC, a size that does not match the header, an unsupported method or encryption.
         raise InputError(
             path, f"beschadigd DOCX-bestand ({item.filename}: {_zip_problem(error)})", _RESAVE
@@ -139,6 +140,8 @@ def _read_part(path: str, archive: zipfile.ZipFile, item: zipfile.ZipInfo, is_xm
 
 def _zip_problem(error: BaseException) -> str:
     text = str(error)
+    if isinstance(error, zlib.error):
+        return "ingepakte gegevens beschadigd"
     if "CRC" in text:
         return "controlegetal klopt niet"
     if "password" in text.lower() or "encrypted" in text.lower():

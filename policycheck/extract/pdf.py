@@ -13,6 +13,7 @@ The per-page work is split into small steps so that a faster backend
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -480,6 +481,9 @@ def read_pdf(
     """Blocks, page count, metadata title and warnings of a PDF."""
     import pdfplumber
 
+    # pdfminer logs every repair it makes ("MediaBox missing ..."); without logging set
+    # up those would land on stderr as noise. Our own messages say what matters.
+    logging.getLogger("pdfminer").addHandler(logging.NullHandler())
     options = options or ExtractOptions()
     deadline = deadline or Deadline(path, options.max_seconds)
     warnings: list[str] = []
@@ -490,7 +494,7 @@ def read_pdf(
         pdf = pdfplumber.open(io.BytesIO(data), password=options.password or "")
     except Exception as error:
         raise (_encrypted(path, options.password) if _is_encryption_error(error) else _corrupt(path, data)) from None
-    with pdf:
+    try:
         try:
             title = _clean_title(pdf.metadata.get("Title"))
         except Exception:
@@ -513,6 +517,8 @@ def read_pdf(
             finally:
                 page.close()
         page_count = len(page_list)
+    finally:
+        _close_quietly(pdf)
     if page_count == 0:
         raise _corrupt(path, data)
     if unreadable and len(unreadable) == page_count:
@@ -546,6 +552,14 @@ def read_pdf(
         )
     drop_running_lines(pages)
     return build_blocks(pages), page_count, title, warnings
+
+
+def _close_quietly(pdf) -> None:
+    """pdfplumber's close() touches `pages` again, which fails the same way on a damaged file."""
+    try:
+        pdf.close()
+    except Exception:
+        pass
 
 
 def _numbers(numbers: list[int]) -> str:
