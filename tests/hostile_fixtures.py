@@ -17,7 +17,7 @@ import os
 import sys
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -27,10 +27,11 @@ from extract_fixtures import _fonts, build_encrypted_pdf, build_image_only_pdf, 
 
 # A short procurement policy with one belemmerend clause (lowest price), used where
 # a case must show that the text was really read: the finding makes the status 1.
+LOWEST_PRICE = "Opdrachten worden standaard gegund op basis van de laagste prijs."
 POLICY_LINES = [
     "Inkoopbeleid gemeente Testdorp",
     "Artikel 1 Gunning",
-    "Opdrachten worden standaard gegund op basis van de laagste prijs.",
+    LOWEST_PRICE,
     "De gemeente koopt in bij ondernemers uit de regio waar dat kan.",
 ]
 ENGLISH_LINES = [
@@ -314,7 +315,8 @@ class Case:
     args: tuple[str, ...] = ()
     command: str = "scan"  # "scan", or "rules lint"; "scan-rules": scan a policy with --rules <input>
     why: str = ""
-    tags: set[str] = field(default_factory=set)
+    quote: Optional[str] = None  # a finding must quote exactly this clause: the text was read right
+    known_gap: str = ""  # why policycheck does not handle this yet (the test is a strict xfail)
 
 
 def _cases() -> list[Case]:
@@ -340,12 +342,12 @@ def _cases() -> list[Case]:
              "verwerking duurde langer dan de grens van 0.2 seconden (verhoog de grens met --timeout",
              args=("--timeout", "0.2"), why="the time limit per document, set low"),
         Case("pdf-gedraaid.pdf", lambda p: _write(p, raw_pdf([text_content(POLICY_LINES)], rotate=90)), 1, None,
-             why="a page with /Rotate 90: the lowest-price clause is still found"),
+             why="a page with /Rotate 90 (landscape)", quote=LOWEST_PRICE, known_gap="reading order of rotated/multi-column pages belongs to the per-page PDF text path (issue 7)"),
         Case("pdf-gedraaide-tekst.pdf",
              lambda p: _write(p, raw_pdf([text_content(POLICY_LINES, x=100, top=100, matrix=(0, 1, -1, 0))])),
-             1, None, why="text drawn at 90 degrees on an upright page"),
+             1, None, why="text drawn at 90 degrees on an upright page", quote=LOWEST_PRICE, known_gap="reading order of rotated/multi-column pages belongs to the per-page PDF text path (issue 7)"),
         Case("pdf-twee-kolommen.pdf", lambda p: _write(p, raw_pdf([two_column_content()])), 1, None,
-             why="two columns: the clause in the left column is found"),
+             why="two columns: read one column after the other", quote=LOWEST_PRICE, known_gap="reading order of rotated/multi-column pages belongs to the per-page PDF text path (issue 7)"),
         Case("pdf-zonder-unicode.pdf", lambda p: _write(p, raw_pdf([text_content(POLICY_LINES * 4)], font=caesar_font())),
              0, "de tekst bevat bijna geen Nederlandse woorden en lijkt onleesbaar (lettertype zonder Unicode-koppeling?)",
              kind="waarschuwing"),
@@ -367,18 +369,18 @@ def _cases() -> list[Case]:
              "DOCX-bestand geweigerd: word/document.xml bevat een DTD"),
         Case("oud-word.doc", build_legacy_doc, 2, "oud Word-formaat (.doc) (sla het op als .docx)"),
         Case("macro.docm", build_docm, 1, "het document bevat macro's; die zijn genegeerd en niet uitgevoerd",
-             kind="waarschuwing", why="read as DOCX; the lowest-price clause is found"),
+             kind="waarschuwing", why="read as DOCX", quote=LOWEST_PRICE),
         Case("docx-normaal.docx", build_policy_docx, 0, None, why="control case"),
         # Text
         Case("tekst-cp1252.txt", lambda p: _write(p, (lines + "Prijs: € 5.000, café.\n").encode("cp1252")), 1,
-             "tekst is geen UTF-8; gelezen als Windows-1252", kind="waarschuwing"),
-        Case("tekst-utf16.txt", lambda p: _write(p, lines.encode("utf-16")), 1, None),
+             "tekst is geen UTF-8; gelezen als Windows-1252", kind="waarschuwing", quote=LOWEST_PRICE),
+        Case("tekst-utf16.txt", lambda p: _write(p, lines.encode("utf-16")), 1, None, quote=LOWEST_PRICE),
         Case("rommel.txt", lambda p: _write(p, bytes((i * 37 + 11) % 256 for i in range(4096))), 2,
              "onbekend bestandsformaat"),
         Case("leeg.txt", lambda p: _write(p, b""), 2, "leeg bestand"),
         Case("witruimte.txt", lambda p: _write(p, b" \n\t\n \r\n"), 2, "leeg bestand"),
-        Case("lange-regel.txt", lambda p: _write(p, (lines.replace("\n\n", " ") + " en nog wat" * 300_000).encode()), 1,
-             None, why="one line of 3.3 million characters"),
+        Case("lange-regel.txt", lambda p: _write(p, (lines.replace("\n\n", " ") + " en nog wat" * 100_000).encode()), 1,
+             None, why="one line of 1.1 million characters (more than spaCy takes at once)"),
         Case("engels.txt", lambda p: _write(p, "\n".join(ENGLISH_LINES).encode()), 0,
              "de tekst lijkt Engels, geen Nederlands", kind="waarschuwing"),
         Case("te-groot.txt", lambda p: _write(p, (lines * 30000).encode()), 2,
