@@ -304,6 +304,11 @@ def doctor(rule_dirs):
         except metadata.PackageNotFoundError:
             version = "niet geïnstalleerd"
         click.echo(f"{package}: {version}")
+    from policycheck.extract.ocr import INSTALL_HINT, tesseract_command
+
+    program = tesseract_command()
+    click.echo(f"OCR (--ocr): Tesseract met Nederlands gevonden ({program})" if program
+               else f"OCR (--ocr): niet beschikbaar; {INSTALL_HINT}")
     ruleset = _load_rules(rule_dirs)
     click.echo(f"Regels: {len(ruleset.rules)} geladen")
     for folder, count in ruleset.sources:

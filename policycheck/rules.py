@@ -325,6 +325,9 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
     applies_to = item.get("applies_to") or []
     if isinstance(applies_to, str):
         applies_to = [applies_to]
+    if not isinstance(applies_to, list):
+        err("applies_to", f"applies_to moet een lijst zijn, bijvoorbeeld [{', '.join(POLICY_TYPES)}]")
+        applies_to = []
     for value in applies_to:
         if value not in POLICY_TYPES:
             err("applies_to", f"applies_to kent alleen {', '.join(POLICY_TYPES)}, niet '{value}'")
@@ -356,6 +359,9 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
                 if key not in SCOPE_KEYS:
                     err("scope", _unknown_key_message(key, SCOPE_KEYS, "scope"))
             headings = scope.get("headings") or []
+            if not isinstance(headings, (str, list)):
+                err("scope", "scope.headings moet een regex of een lijst regexen zijn")
+                headings = []
             scope_headings = [headings] if isinstance(headings, str) else list(headings)
             for pattern in scope_headings:
                 _check_regex(pattern, source, _line_of(scope, "headings") or line, errors)
@@ -504,7 +510,11 @@ def _parse_examples(value: Any, source: str, line: int, errors: list[RuleError])
             errors.append(RuleError(source, _line_of(value, key) or line, _unknown_key_message(key, EXAMPLE_KEYS, "examples")))
     out: dict[str, list[Example]] = {"match": [], "no_match": []}
     for key in EXAMPLE_KEYS:
-        for example in value.get(key) or []:
+        examples = value.get(key) or []
+        if not isinstance(examples, list):
+            errors.append(RuleError(source, _line_of(value, key) or line, f"examples.{key} moet een lijst zijn"))
+            continue
+        for example in examples:
             if isinstance(example, str):
                 out[key].append(Example(text=example))
             elif isinstance(example, dict) and isinstance(example.get("text"), str):

@@ -305,3 +305,9 @@ def test_hostile_ctrl_c_on_the_terminal_prints_what_was_done(tmp_path, policy_tx
     assert "Traceback" not in result.stderr
     assert result.stdout.count("AB-LAAGSTE-PRIJS") == 2
     assert "onderbroken (Ctrl-C) na 2 van 5 documenten verwerkt; het rapport hierboven is onvolledig." in result.stderr
+
+
+def test_hostile_doctor_says_whether_ocr_is_available():
+    result = invoke("doctor")
+    expected = "OCR (--ocr): Tesseract met Nederlands gevonden" if _tesseract() else "OCR (--ocr): niet beschikbaar"
+    assert expected in result.output
