@@ -187,7 +187,8 @@ def _scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet,
             if problem:
                 result = DocumentResult(path=path, errors=[f"{path}: {problem}"])
             elif path == STDIN:
-                result = scanner.scan_path("<stdin>", sys.stdin.buffer.read())
+                limit = options.max_bytes + 1 if options.max_bytes else -1  # enough to see the limit passed
+                result = scanner.scan_path("<stdin>", sys.stdin.buffer.read(limit))
             else:
                 result = scanner.scan_path(path)
             for error in result.errors:
@@ -251,7 +252,8 @@ def extract(path, fmt, password, ocr, max_pages, max_size, timeout):
     options = _extract_options(password, ocr, max_pages, max_size, timeout)
     try:
         if path == "-":
-            document = extract_document("<stdin>", sys.stdin.buffer.read(), options)
+            limit = options.max_bytes + 1 if options.max_bytes else -1
+            document = extract_document("<stdin>", sys.stdin.buffer.read(limit), options)
         else:
             document = extract_document(path, None, options)
     except InputError as error:
