@@ -13,7 +13,9 @@ from pathlib import Path
 import click
 
 from policycheck import __version__
-from policycheck.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, InputError, PolicycheckError, RuleErrors
+from policycheck.errors import (
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, InputError, PolicycheckError, RuleErrors,
+)
 from policycheck.output import check_output_path, write_output
 
 FAIL_LEVELS = {
@@ -24,12 +26,17 @@ FAIL_LEVELS = {
 }
 
 
-def _err(message: str, color: bool | None = None) -> None:
-    click.echo(click.style("policycheck: ", bold=True) + message, err=True, color=color)
+def _err(message: str, label: str = "") -> None:
+    """One line on stderr. `message` may quote file names or document text, so its
+    control characters are made visible (a file name cannot drive the terminal)."""
+    from policycheck.extract.normalize import printable
+
+    prefix = click.style("policycheck: ", bold=True) + (click.style(label, fg="red") if label else "")
+    click.echo(prefix + printable(message), err=True)
 
 
 def _fail(message: str) -> None:
-    _err(click.style("fout: ", fg="red") + message)
+    _err(message, "fout: ")
     sys.exit(EXIT_ERROR)
 
 
@@ -52,8 +59,42 @@ def _load_rules(extra_dirs, config_path=None):
         return ruleset
     except RuleErrors as errors:
         for error in errors.errors:
-            _err(click.style("fout in regel: ", fg="red") + str(error))
+            _err(str(error), "fout in regel: ")
         sys.exit(EXIT_ERROR)
+
+
+def extract_options(command):
+    """--password, --ocr and the limits, shared by `scan` and `extract`."""
+    from policycheck.extract.options import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS, MB
+
+    decorators = [
+        click.option("--password", metavar="WACHTWOORD", default=None,
+                     help="Wachtwoord van versleutelde PDF's (of zet POLICYCHECK_PASSWORD).",
+                     envvar="POLICYCHECK_PASSWORD", show_envvar=False),
+        click.option("--ocr", is_flag=True,
+                     help="Lees PDF-pagina's zonder tekstlaag met OCR (Tesseract met Nederlands nodig)."),
+        click.option("--max-pages", type=click.IntRange(min=0), default=DEFAULT_MAX_PAGES, show_default=True,
+                     help="Weiger PDF's met meer pagina's (0 = geen grens)."),
+        click.option("--max-size", type=click.IntRange(min=0), default=DEFAULT_MAX_BYTES // MB, show_default=True,
+                     metavar="MB", help="Weiger grotere bestanden, en DOCX'en die groter uitpakken (0 = geen grens)."),
+        click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_MAX_SECONDS, show_default=True,
+                     metavar="SECONDEN", help="Maximale verwerkingstijd per document (0 = geen grens)."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _extract_options(password, ocr, max_pages, max_size, timeout):
+    from policycheck.extract.options import MB, ExtractOptions
+
+    if ocr:
+        from policycheck.extract.ocr import INSTALL_HINT, tesseract_command
+
+        if not tesseract_command():
+            _fail(f"--ocr vraagt Tesseract met Nederlandse taaldata, maar die is niet gevonden ({INSTALL_HINT})")
+    return ExtractOptions(password=password, max_pages=max_pages, max_bytes=max_size * MB,
+                          max_seconds=timeout, ocr=ocr)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -96,11 +137,12 @@ def main() -> None:
 @click.option("--review", "review_files", multiple=True, type=click.Path(), metavar="BESTAND",
               help="Beoordelingen (JSON, gedownload uit het HTML-rapport) toepassen; herhaalbaar.")
 @click.option("--hide-dismissed", is_flag=True, help="Verberg bevindingen die in --review zijn afgewezen.")
+@extract_options
 def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet,
-         no_color, review_files, hide_dismissed):
+         no_color, review_files, hide_dismissed, password, ocr, max_pages, max_size, timeout):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
-    Van een map worden de .pdf-, .docx-, .txt- en .md-bestanden gescand (met -r
+    Van een map worden de .pdf-, .docx-, .docm-, .txt- en .md-bestanden gescand (met -r
     ook die in submappen; verborgen bestanden nooit). Het formaat wordt aan de
     inhoud herkend, niet aan de extensie.
 
@@ -121,13 +163,30 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
 
     \b
     Exitstatus:
-      0  geen bevindingen op of boven --fail-on
-      1  bevindingen op of boven --fail-on
-      2  een document kon niet worden gelezen, of een fout in gebruik of regels
+      0    geen bevindingen op of boven --fail-on
+      1    bevindingen op of boven --fail-on
+      2    een document kon niet worden gelezen, of een fout in gebruik of regels
+      130  onderbroken met Ctrl-C (het rapport met -o wordt dan niet geschreven)
     """
+    request = dict(
+        paths=paths, fmt=fmt, output=output, annotate=annotate, policy_type=policy_type, rule_dirs=rule_dirs,
+        config_path=config_path, fail_on=fail_on, recursive=recursive, explain=explain, quiet=quiet,
+        no_color=no_color, review_files=review_files, hide_dismissed=hide_dismissed,
+    )
+    try:
+        _scan(options=_extract_options(password, ocr, max_pages, max_size, timeout), **request)
+    except KeyboardInterrupt:
+        # Ctrl-C before the first document or while the report was written.
+        _err("onderbroken (Ctrl-C)" + (f"; {output} is niet gewijzigd" if output else ""))
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet,
+          no_color, review_files, hide_dismissed, options):
     from policycheck.report import BINARY_FORMATS, render
     from policycheck.report.context import RunContext
-    from policycheck.scan import STDIN, Scanner, expand_paths
+    from policycheck.report.summary import summary_line
+    from policycheck.scan import STDIN, DocumentResult, Scanner, expand_paths
 
     if hide_dismissed and not review_files:
         _fail("--hide-dismissed werkt alleen samen met --review BESTAND")
@@ -155,31 +214,36 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
         except PolicycheckError as error:
             _fail(str(error))
     ruleset = _load_rules(rule_dirs, config_path)
-    scanner = Scanner(ruleset, policy_type)
+    scanner = Scanner(ruleset, policy_type, options)
     if not quiet:
         for notice in ruleset.notices + scanner.compiled.notices:
             _err(notice)
         if scanner.pipeline.fallback:
             _err("let op: " + scanner.pipeline.description)
+    inputs = list(expand_paths(paths, recursive))
     results = []
     source_bytes = None  # with --annotate: the bytes the scan read
-    for path, problem in expand_paths(paths, recursive):
-        if problem:
-            from policycheck.scan import DocumentResult
-
-            result = DocumentResult(path=path, errors=[f"{path}: {problem}"])
-        elif path == STDIN:
-            result = scanner.scan_path("<stdin>", sys.stdin.buffer.read())
-        elif annotate:
-            result, source_bytes = _scan_for_annotation(scanner, path)
-        else:
-            result = scanner.scan_path(path)
-        for error in result.errors:
-            _err(click.style("fout: ", fg="red") + error)
-        if not quiet:
-            for warning in result.warnings:
-                _err(click.style("waarschuwing: ", fg="yellow") + f"{result.path}: {warning}")
-        results.append(result)
+    interrupted = False
+    try:
+        for path, problem in inputs:
+            if problem:
+                result = DocumentResult(path=path, errors=[f"{path}: {problem}"])
+            elif path == STDIN:
+                limit = options.max_bytes + 1 if options.max_bytes else -1  # enough to see the limit passed
+                result = scanner.scan_path("<stdin>", sys.stdin.buffer.read(limit))
+            elif annotate:
+                result, source_bytes = _scan_for_annotation(scanner, path)
+            else:
+                result = scanner.scan_path(path)
+            for error in result.errors:
+                _err(error, "fout: ")
+            if not quiet:
+                for warning in result.warnings:
+                    _err(f"{result.path}: {warning}", "waarschuwing: ")
+            results.append(result)
+    except KeyboardInterrupt:
+        # Stop cleanly: keep what is done, never write a half report over an old one.
+        interrupted = True
 
     if annotate and not results[0].failed:
         _write_annotated(results[0], source_bytes, output, quiet)
@@ -212,6 +276,16 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
         review=review,
         rule_topics=_rule_topics(ruleset),
     )
+    if interrupted:
+        done = f"{len(results)} van {len(inputs)} documenten verwerkt"
+        if report_output or html_folder:
+            _err(f"onderbroken (Ctrl-C) na {done}; rapport niet geschreven, {output} is niet gewijzigd. "
+                 f"{summary_line(results)}")
+        else:
+            click.echo(render(results, fmt, context), nl=False)
+            _err(f"onderbroken (Ctrl-C) na {done}; het rapport hierboven is onvolledig.")
+        sys.exit(EXIT_INTERRUPTED)
+
     if html_folder:
         _write_html_folder(results, context, output, quiet)
     elif report_output:
@@ -220,8 +294,6 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
         except (OSError, PolicycheckError) as error:
             _fail(f"kan {report_output} niet schrijven: {error}")
         if not quiet:
-            from policycheck.report.summary import summary_line
-
             _err(f"rapport geschreven naar {report_output}: {summary_line(results)}")
     else:
         click.echo(render(results, fmt, context), nl=False)
@@ -338,7 +410,8 @@ def _write_html_folder(results, context, output, quiet) -> None:
 @main.command()
 @click.argument("path", metavar="BESTAND|-")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def extract(path, fmt):
+@extract_options
+def extract(path, fmt, password, ocr, max_pages, max_size, timeout):
     """Toon wat policycheck uit een document leest: de blokken op volgorde, met soort,
     pagina of alineanummer, kopjespad en tekst. Handig om te zien waarom iets wel of
     niet is gevonden."""
@@ -346,13 +419,18 @@ def extract(path, fmt):
 
     from policycheck.extract import extract as extract_document
 
+    options = _extract_options(password, ocr, max_pages, max_size, timeout)
     try:
         if path == "-":
-            document = extract_document("<stdin>", sys.stdin.buffer.read())
+            limit = options.max_bytes + 1 if options.max_bytes else -1
+            document = extract_document("<stdin>", sys.stdin.buffer.read(limit), options)
         else:
-            document = extract_document(path)
+            document = extract_document(path, None, options)
     except InputError as error:
         _fail(str(error))
+    except KeyboardInterrupt:
+        _err("onderbroken (Ctrl-C)")
+        sys.exit(EXIT_INTERRUPTED)
     for warning in document.warnings:
         _err(f"waarschuwing: {warning}")
     if fmt == "json":
@@ -398,6 +476,11 @@ def doctor(rule_dirs, config_path):
         except metadata.PackageNotFoundError:
             version = "niet geïnstalleerd"
         click.echo(f"{package}: {version}")
+    from policycheck.extract.ocr import INSTALL_HINT, tesseract_command
+
+    program = tesseract_command()
+    click.echo(f"OCR (--ocr): Tesseract met Nederlands gevonden ({program})" if program
+               else f"OCR (--ocr): niet beschikbaar; {INSTALL_HINT}")
     ruleset = _load_rules(rule_dirs, config_path)
     click.echo(f"Configuratie: {ruleset.config_path or 'geen (' + 'policycheck.yaml niet gevonden)'}")
     click.echo(f"Regels: {len(ruleset.rules)} geladen")
@@ -446,7 +529,7 @@ def rules_test(path, rule_dirs, config_path):
             selected = load_rules([path], builtin=False).rules
         except RuleErrors as errors:
             for error in errors.errors:
-                _err(click.style("fout in regel: ", fg="red") + str(error))
+                _err(str(error), "fout in regel: ")
             sys.exit(EXIT_ERROR)
     else:
         selected = _load_rules(rule_dirs, config_path).rules
@@ -472,6 +555,21 @@ def rules_test(path, rule_dirs, config_path):
             click.echo(click.style("MISLUKT ", fg="red") + str(failure))
     click.echo(f"{len(selected)} regels, {examples} voorbeelden: {examples - len(failures)} goed, {len(failures)} mislukt")
     sys.exit(EXIT_FINDINGS if failures else EXIT_OK)
+
+
+@rules.command("lint")
+@rule_options
+def rules_lint(rule_dirs, config_path):
+    """Controleer de regels op risico's die het laden niet tegenhoudt, zoals regexen die
+    catastrofaal kunnen terugzoeken. Exitstatus 1 bij bevindingen, 2 bij ongeldige regels."""
+    from policycheck.lint import lint_rules
+
+    ruleset = _load_rules(rule_dirs, config_path)
+    issues = lint_rules(ruleset.rules)
+    for issue in issues:
+        click.echo(str(issue))
+    click.echo(f"{len(ruleset.rules)} regels gecontroleerd: {len(issues)} bevinding(en)")
+    sys.exit(EXIT_FINDINGS if issues else EXIT_OK)
 
 
 @rules.command("show")
@@ -504,7 +602,7 @@ def rules_docs(output_dir, rule_dirs, config_path):
     problems = [problem for rule in ruleset.rules for problem in doc_problems(rule)]
     if problems:
         for problem in problems:
-            _err(click.style("fout: ", fg="red") + problem)
+            _err(problem, "fout: ")
         sys.exit(EXIT_ERROR)
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)

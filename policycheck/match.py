@@ -138,6 +138,9 @@ class CompiledRules:
         self._phrase_leaf: dict[str, str] = {}
         self._regex_leaf: dict[str, str] = {}
         self._pending_phrases: list[tuple[str, str]] = []
+        self._leaf_rule: dict[str, str] = {}  # regex leaf -> id of the rule it belongs to
+        self._scopes: dict[str, list[Any]] = {}  # rule id -> compiled heading patterns
+        self.timed_out: list[str] = []  # regex leaves that hit the time limit in the current document
         self._strip_model_attrs = pipeline_info is not None and pipeline_info.fallback
         self.trees: dict[str, dict[str, Any]] = {}
         self.number_leaves: list[str] = []
@@ -145,6 +148,7 @@ class CompiledRules:
         self._current_rule: Optional[Rule] = None
         for rule in rules:
             self._current_rule = rule
+            self._scopes[rule.id] = [regex.compile(p, regex.IGNORECASE) for p in rule.scope_headings]
             self.trees[rule.id] = {
                 key: self._compile(getattr(rule, key))
                 for key in ("match", "unless", "absent", "requires")
@@ -223,6 +227,7 @@ class CompiledRules:
             compiled = self._regex_module.compile(pattern, self._regex_module.IGNORECASE)
             leaf = self._new_leaf("regex", f"regex /{pattern}/", regex=compiled, literals=required_literals(pattern))
             self._regex_leaf[pattern] = leaf
+            self._leaf_rule[leaf] = self._current_rule.id
         return ("leaf", leaf)
 
     def _number(self, spec: dict) -> str:
@@ -395,6 +400,26 @@ class CompiledRules:
                 return combo
         return None
 
+    def timeout_warnings(self) -> list[str]:
+        """Warnings for the regexes that hit the time limit in the last document."""
+        return [
+            f"regel {self._leaf_rule.get(leaf, '?')}: {self.describe(leaf)} duurde langer dan "
+            f"{REGEX_TIMEOUT_SECONDS:g} s en is overgeslagen; controleer de regel met `policycheck rules lint`"
+            for leaf in self.timed_out
+        ]
+
+    def in_scope(self, rule: Rule, heading_path_text: str) -> bool:
+        patterns = self._scopes.get(rule.id)
+        if not patterns:
+            return True
+        for pattern in patterns:
+            try:
+                if pattern.search(heading_path_text, timeout=REGEX_TIMEOUT_SECONDS):
+                    return True
+            except TimeoutError:
+                continue
+        return False
+
     def describe(self, leaf: str) -> str:
         return self.leaves[leaf].description if leaf in self.leaves else "context"
 
@@ -435,9 +460,8 @@ class ClauseHits:
         try:
             return [m.span() for m in leaf.regex.finditer(self.text, timeout=REGEX_TIMEOUT_SECONDS)]
         except TimeoutError:
-            notice = f"{leaf.description} duurde te lang en is overgeslagen"
-            if notice not in self.compiled.notices:
-                self.compiled.notices.append(notice)
+            if leaf.id not in self.compiled.timed_out:
+                self.compiled.timed_out.append(leaf.id)
             return []
 
     def _number(self, leaf: _Leaf) -> list[tuple[int, int]]:
@@ -565,10 +589,18 @@ class DocumentMatch:
         return sorted({i for leaf in leaves for i in self._by_leaf.get(leaf, ())})
 
 
-def analyse(document: Document, compiled: CompiledRules) -> DocumentMatch:
+def analyse(document: Document, compiled: CompiledRules, deadline=None) -> DocumentMatch:
+    """Run the pipeline and the clause-wide matchers over every clause.
+
+    deadline (extract.options.Deadline | None): checked every 20 clauses; raises InputError when passed.
+    """
     clauses = clauses_of(document)
     docs = compiled.nlp.pipe(c.text for c in clauses)
-    hits = [compiled.clause_hits(doc) for doc in docs]
+    hits = []
+    for number, doc in enumerate(docs):
+        if deadline is not None and number % 20 == 0:
+            deadline.check()
+        hits.append(compiled.clause_hits(doc))
     by_block: dict[int, list[int]] = {}
     by_article: dict[tuple, list[int]] = {}
     for clause in clauses:
@@ -581,12 +613,17 @@ def analyse(document: Document, compiled: CompiledRules) -> DocumentMatch:
     return DocumentMatch(clauses, hits, contexts)
 
 
-def match_document(document: Document, policy_type: str, compiled: CompiledRules) -> list[Finding]:
-    """Run every applicable rule over the document; returns findings in document order."""
+def match_document(document: Document, policy_type: str, compiled: CompiledRules, deadline=None) -> list[Finding]:
+    """Run every applicable rule over the document; returns findings in document order.
+
+    deadline (extract.options.Deadline | None): the time limit per document.
+    Regexes that hit their time limit are left in `compiled.timed_out`.
+    """
+    compiled.timed_out = []
     rules = [rule for rule in compiled.rules if rule.applies_to_type(policy_type)]
     clause_rule_ids = {r.id for r in rules if not r.document_level}
     document_rules = [r for r in rules if r.document_level]
-    analysis = analyse(document, compiled)
+    analysis = analyse(document, compiled, deadline)
     findings: list[Finding] = []
     for clause, hits, context in zip(analysis.clauses, analysis.hits, analysis.contexts):
         if clause.block.kind == HEADING:
@@ -636,9 +673,7 @@ def rejection(rule: Rule, clause: Clause, hits: ClauseHits, context, compiled: C
         if rule.negation == "require" and not is_negated:
             return evidence, "de regel vraagt een ontkenning, maar de zin is niet ontkend"
     block = clause.block
-    if rule.scope_headings and not any(
-        re.search(pattern, block.heading_path_text, re.IGNORECASE) for pattern in rule.scope_headings
-    ):
+    if rule.scope_headings and not compiled.in_scope(rule, block.heading_path_text):
         return evidence, f"het kopjespad {block.heading_path_text!r} valt buiten scope.headings"
     return evidence, None
 

@@ -63,11 +63,13 @@ def write_output(path: str, data: Union[str, bytes]) -> None:
     handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
         if isinstance(data, bytes):
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+            stream = os.fdopen(handle, "wb")
         else:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(data)
+            stream = os.fdopen(handle, "w", encoding="utf-8", newline="\n")
+        with stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())  # the data is on disk before the rename makes it visible
         if target.exists():
             # Keep the permissions of the file being replaced (mkstemp makes it 0600).
             os.chmod(temp_name, target.stat().st_mode & 0o777)

@@ -8,6 +8,7 @@ a file in one go. Only safe YAML is loaded.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -265,6 +266,14 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list[RuleError]]:
         return [], [RuleError(source, None, f"kan regelbestand niet lezen: {exc}")]
     try:
         data = yaml.load(text, Loader=_loader_class())  # noqa: S506 - a SafeLoader subclass
+    except yaml.constructor.ConstructorError as exc:
+        # A tag such as !!python/object/apply:os.system: SafeLoader never builds objects.
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        tag = _tag_of(exc.problem or "")
+        return [], [RuleError(
+            source, line,
+            f"YAML-tag {tag} is niet toegestaan: een regel bevat alleen gewone YAML (tekst, getallen, lijsten, mappings)",
+        )]
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         return [], [RuleError(source, line, f"ongeldige YAML: {exc.problem}")]
@@ -280,6 +289,13 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list[RuleError]]:
         if rule is not None:
             rules.append(rule)
     return rules, errors
+
+
+def _tag_of(problem: str) -> str:
+    found = re.search(r"tag '([^']*)'", problem)
+    if not found:
+        return "(onbekend)"
+    return found.group(1).replace("tag:yaml.org,2002:", "!!")
 
 
 def _unknown_key_message(key: str, allowed: set[str], what: str) -> str:
@@ -321,6 +337,9 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
     applies_to = item.get("applies_to") or []
     if isinstance(applies_to, str):
         applies_to = [applies_to]
+    if not isinstance(applies_to, list):
+        err("applies_to", f"applies_to moet een lijst zijn, bijvoorbeeld [{', '.join(POLICY_TYPES)}]")
+        applies_to = []
     for value in applies_to:
         if value not in POLICY_TYPES:
             err("applies_to", f"applies_to kent alleen {', '.join(POLICY_TYPES)}, niet '{value}'")
@@ -361,6 +380,9 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
                 if key not in SCOPE_KEYS:
                     err("scope", _unknown_key_message(key, SCOPE_KEYS, "scope"))
             headings = scope.get("headings") or []
+            if not isinstance(headings, (str, list)):
+                err("scope", "scope.headings moet een regex of een lijst regexen zijn")
+                headings = []
             scope_headings = [headings] if isinstance(headings, str) else list(headings)
             for pattern in scope_headings:
                 _check_regex(pattern, source, _line_of(scope, "headings") or line, errors)
@@ -551,7 +573,11 @@ def _parse_examples(value: Any, source: str, line: int, errors: list[RuleError])
             errors.append(RuleError(source, _line_of(value, key) or line, _unknown_key_message(key, EXAMPLE_KEYS, "examples")))
     out: dict[str, list[Example]] = {"match": [], "no_match": []}
     for key in EXAMPLE_KEYS:
-        for example in value.get(key) or []:
+        examples = value.get(key) or []
+        if not isinstance(examples, list):
+            errors.append(RuleError(source, _line_of(value, key) or line, f"examples.{key} moet een lijst zijn"))
+            continue
+        for example in examples:
             if isinstance(example, str):
                 out[key].append(Example(text=example))
             elif isinstance(example, dict) and isinstance(example.get("text"), str):

@@ -41,27 +41,36 @@ class DocumentResult:
 class Scanner:
     """Holds what is loaded once per run: the NLP pipeline and the compiled rules."""
 
-    def __init__(self, ruleset, policy_type: str = "auto"):
+    def __init__(self, ruleset, policy_type: str = "auto", options=None):
+        from policycheck.extract.options import ExtractOptions
         from policycheck.match import CompiledRules
         from policycheck.nlp import load_pipeline
 
         self.ruleset = ruleset
         self.policy_type = policy_type
+        self.options = options or ExtractOptions()
         self.nlp, self.pipeline = load_pipeline()
         self.compiled = CompiledRules(ruleset.rules, self.nlp, self.pipeline)
 
     def scan_path(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
+        """Extract and match one file; an unreadable file or a passed limit becomes `errors`."""
         from policycheck.extract import extract
+        from policycheck.extract.options import Deadline
 
         result = DocumentResult(path=path)
+        deadline = Deadline(path, self.options.max_seconds)
         try:
-            document = extract(path, data)
+            document = extract(path, data, self.options)
+            return self.scan_document(document, result, deadline)
         except InputError as error:
+            result.document = None
+            result.findings = []
             result.errors.append(str(error))
             return result
-        return self.scan_document(document, result)
 
-    def scan_document(self, document: Document, result: Optional[DocumentResult] = None) -> DocumentResult:
+    def scan_document(self, document: Document, result: Optional[DocumentResult] = None,
+                      deadline=None) -> DocumentResult:
+        """Match an extracted document. Raises InputError when `deadline` passes."""
         from policycheck.match import match_document
 
         result = result or DocumentResult(path=document.path)
@@ -73,7 +82,8 @@ class Scanner:
             result.policy_type = given_policy_type(self.policy_type)
         if not document.blocks:
             result.warnings.append("het document bevat geen tekst")
-        result.findings = match_document(document, result.policy_type.value, self.compiled)
+        result.findings = match_document(document, result.policy_type.value, self.compiled, deadline)
+        result.warnings.extend(self.compiled.timeout_warnings())
         return result
 
 

@@ -30,6 +30,11 @@ LIST_LABEL = re.compile(r"^\s*(?:(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,6})[.)°]|\d{1,3}
 # bracket, whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"([.!?…])([\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ€§])")
 _WORD_BEFORE = re.compile(r"([\w.\-]+)$")
+# A clause longer than this (a line without full stops, a table dumped as one
+# paragraph) is cut at spaces into pieces of at most this size, so that matching
+# stays fast and spaCy's length limit is never reached.
+MAX_CLAUSE_CHARS = 2000
+
 # Words after which a single letter is a reference ("lid 2 onder b."), so its dot can end a sentence.
 _REFERENCE_WORDS = {"onder", "sub", "onderdeel", "letter", "punt"}
 
@@ -45,7 +50,8 @@ class Clause:
 
 def _ends_sentence(text: str, dot_index: int) -> bool:
     """Decide whether the '.' at dot_index ends a sentence."""
-    match = _WORD_BEFORE.search(text, 0, dot_index)
+    # Only the word before the dot matters; a bounded window keeps this linear on long lines.
+    match = _WORD_BEFORE.search(text, max(0, dot_index - 100), dot_index)
     if not match:
         return True
     word = match.group(1)
@@ -77,12 +83,29 @@ def split_clauses(text: str) -> list[Clause]:
         if match.group(1) == "." and not _ends_sentence(text, punct_index):
             continue
         end = match.end(2)
-        if text[start:end].strip():
-            clauses.append(_clause(text, start, end))
+        _add(clauses, text, start, end)
         start = match.end(3)
-    if text[start:].strip():
-        clauses.append(_clause(text, start, len(text)))
+    _add(clauses, text, start, len(text))
     return clauses
+
+
+def _add(clauses: list[Clause], text: str, start: int, end: int) -> None:
+    for piece_start, piece_end in _split_long(text, start, end):
+        if text[piece_start:piece_end].strip():
+            clauses.append(_clause(text, piece_start, piece_end))
+
+
+def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) pieces of at most MAX_CLAUSE_CHARS, cut at a space where there is one."""
+    pieces = []
+    while end - start > MAX_CLAUSE_CHARS:
+        cut = text.rfind(" ", start + MAX_CLAUSE_CHARS // 2, start + MAX_CLAUSE_CHARS)
+        if cut <= start:
+            cut = start + MAX_CLAUSE_CHARS
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _clause(text: str, start: int, end: int) -> Clause:

@@ -172,7 +172,21 @@ def test_encrypted_pdf(tmp_path):
     path = fx.build_encrypted_pdf(tmp_path / "geheim.pdf")
     with pytest.raises(InputError) as info:
         extract(str(path))
-    assert str(info.value) == f"{path}: versleutelde PDF (verwijder de beveiliging of geef het wachtwoord)"
+    assert str(info.value) == (
+        f"{path}: versleutelde PDF: er is een wachtwoord nodig om hem te openen "
+        "(geef het wachtwoord met --password, of verwijder de beveiliging)"
+    )
+
+
+def test_encrypted_pdf_opens_with_password_and_says_when_it_is_wrong(tmp_path):
+    from policycheck.extract import ExtractOptions
+
+    path = fx.build_encrypted_pdf(tmp_path / "geheim.pdf")
+    doc = extract(str(path), options=ExtractOptions(password="secret"))
+    assert [b.text for b in doc.blocks] == ["Artikel 1 Geheime bepalingen", "Deze tekst is versleuteld."]
+    with pytest.raises(InputError) as info:
+        extract(str(path), options=ExtractOptions(password="fout"))
+    assert info.value.problem == "versleutelde PDF: het wachtwoord klopt niet"
 
 
 def test_pdf_with_only_owner_password_is_readable(tmp_path):
@@ -185,10 +199,13 @@ def test_image_only_pdf(tmp_path):
     path = fx.build_image_only_pdf(tmp_path / "scan.pdf")
     with pytest.raises(InputError) as info:
         extract(str(path))
-    assert str(info.value) == (
-        f"{path}: geen tekstlaag gevonden (gescande PDF?) "
-        "(maak de PDF doorzoekbaar met OCR, bijvoorbeeld: ocrmypdf -l nld in.pdf uit.pdf)"
-    )
+    assert info.value.problem == "geen tekstlaag gevonden (gescande PDF?)"
+    from policycheck.extract.ocr import tesseract_command
+
+    if tesseract_command():
+        assert "policycheck scan --ocr" in info.value.hint
+    else:
+        assert "ocrmypdf -l nld in.pdf uit.pdf" in info.value.hint and "--ocr" in info.value.hint
 
 
 @pytest.mark.parametrize("tail", [b"garbage " * 40, b""])
@@ -209,8 +226,10 @@ def test_truncated_pdf(tmp_path):
         doc = extract(str(path))  # pdfminer may recover some pages
     except InputError as error:
         assert error.path == str(path)
+        assert error.problem.startswith("onvolledige PDF (het einde van het bestand ontbreekt")
     else:
         assert doc.format == "pdf"
+        assert any("de PDF lijkt onvolledig" in w for w in doc.warnings)
 
 
 @pytest.mark.parametrize(

@@ -61,8 +61,13 @@ def test_rules_invalid_yaml_reports_line(tmp_path):
 
 
 def test_rules_unsafe_yaml_tag_is_refused(tmp_path):
-    errors = load_errors(tmp_path, "!!python/object/apply:os.system ['echo pwned']\n")
-    assert "ongeldige YAML" in errors[0]
+    marker = tmp_path / "pwned"
+    errors = load_errors(tmp_path, f"!!python/object/apply:os.system ['touch {marker}']\n")
+    assert errors == [
+        f"{tmp_path / 'broken.yml'}:1: YAML-tag !!python/object/apply:os.system is niet toegestaan: "
+        "een regel bevat alleen gewone YAML (tekst, getallen, lijsten, mappings)"
+    ]
+    assert not marker.exists()
 
 
 def test_rules_missing_required_field_and_unknown_topic(tmp_path):

@@ -285,15 +285,34 @@ def row_cells(row) -> list:
     return cells
 
 
+def _open_document(data: bytes):
+    """python-docx's Document, also for .docm/.dotx/.dotm (docx.Document refuses those).
+
+    Only the main document part is read; a VBA project is never opened, let alone run.
+    """
+    import docx  # noqa: F401 - registers python-docx's part classes
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+    from docx.parts.document import DocumentPart
+
+    from .package import DOCX_MAIN, READABLE_MAIN_TYPES
+
+    for content_type in READABLE_MAIN_TYPES - {DOCX_MAIN}:
+        PartFactory.part_type_for.setdefault(content_type, DocumentPart)
+    part = Package.open(io.BytesIO(data)).main_document_part
+    if part.content_type not in READABLE_MAIN_TYPES:
+        raise ValueError(f"main part is {part.content_type}")
+    return part.document
+
+
 def read_docx_blocks(path: str, data: bytes) -> tuple[list[Block], str]:
     """Blocks of the DOCX body and the core-properties title."""
     try:
-        import docx
         from docx.oxml.ns import qn
         from docx.table import Table
         from docx.text.paragraph import Paragraph
 
-        doc = docx.Document(io.BytesIO(data))
+        doc = _open_document(data)
         body = doc.element.body
     except Exception as error:  # python-docx/lxml raise many kinds on bad input
         raise InputError(

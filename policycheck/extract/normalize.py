@@ -23,9 +23,15 @@ _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2
 # Invisible characters that carry no text: soft hyphen, zero-width space/joiners, BOM.
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
+# Control characters (C0 except tab/newline/carriage return, DEL, C1) carry no text
+# and could drive a terminal (escape sequences) when a report is printed.
+_CONTROLS = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x20), *range(0x7F, 0xA0)]
+                    if chr(c) not in "\t\n\r\v\f")
+
 _TRANSLATE = str.maketrans(
-    {**_LIGATURES, **{c: " " for c in _SPACES}, **{c: None for c in _INVISIBLE}}
+    {**_LIGATURES, **{c: " " for c in _SPACES}, **{c: None for c in _INVISIBLE + _CONTROLS}}
 )
+_UNPRINTABLE_RE = re.compile(f"[{re.escape(_CONTROLS)}\t\n\r\v\f]")
 _MULTI_SPACE = re.compile(r" {2,}")
 
 # Hyphen-like characters that may end a line in a broken word.
@@ -35,7 +41,8 @@ _CONJUNCTION = re.compile(r"(?:en/of|en|of|tot|noch|als|dan)(?=[\s,;:.]|$)")
 
 
 def normalize_text(s: str) -> str:
-    """Replace ligatures and odd spaces, drop soft hyphens, collapse runs of spaces.
+    """Replace ligatures and odd spaces, drop soft hyphens and control characters,
+    collapse runs of spaces.
 
     Newlines are kept; spaces around them and at both ends are removed.
     Curly quotes and dashes are left alone.
@@ -73,6 +80,11 @@ def normalize_with_offsets(s: str) -> tuple[str, list[int]]:
         out.pop()
         origin.pop()
     return "".join(out), origin
+
+
+def printable(s: str) -> str:
+    """One safe line for a terminal: control characters (also in file names) shown as `\\xNN`."""
+    return _UNPRINTABLE_RE.sub(lambda m: "\\x%02x" % ord(m.group(0)), s)
 
 
 def _ends_in_word_hyphen(line: str) -> bool:

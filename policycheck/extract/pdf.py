@@ -13,6 +13,7 @@ The per-page work is split into small steps so that a faster backend
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 from array import array
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from ..errors import InputError
+from .options import Deadline, ExtractOptions
 from ..model import HEADING, LIST_ITEM, PARAGRAPH, TABLE_ROW, Block, Box
 from .normalize import join_lines, join_lines_with_spans, normalize_text, normalize_with_offsets
 from .structure import classify_heading, harmonise_heading_levels
@@ -460,24 +462,81 @@ def _is_encryption_error(error: BaseException) -> bool:
     return False
 
 
-def _encrypted(path: str) -> InputError:
-    return InputError(path, "versleutelde PDF", "verwijder de beveiliging of geef het wachtwoord")
+def _encrypted(path: str, password: Optional[str]) -> InputError:
+    if password:
+        return InputError(path, "versleutelde PDF: het wachtwoord klopt niet", "controleer het wachtwoord bij --password")
+    return InputError(
+        path, "versleutelde PDF: er is een wachtwoord nodig om hem te openen",
+        "geef het wachtwoord met --password, of verwijder de beveiliging",
+    )
 
 
-def _corrupt(path: str) -> InputError:
+def _truncated(data: bytes) -> bool:
+    """A PDF with objects whose end (%%EOF, possibly followed by some whitespace) is missing."""
+    return b"%%EOF" not in data[-2048:] and b"endobj" in data
+
+
+def _corrupt(path: str, data: bytes = b"") -> InputError:
+    if data and _truncated(data):
+        return InputError(
+            path, "onvolledige PDF (het einde van het bestand ontbreekt, bijvoorbeeld door een afgebroken download)",
+            "download of exporteer de PDF opnieuw",
+        )
     return InputError(path, "beschadigde PDF", "exporteer of download de PDF opnieuw, of herstel hem met qpdf")
 
 
-def read_pdf(path: str, data: bytes) -> tuple[list[Block], int, str, list[str]]:
+def check_pdf(path: str, data: bytes, options: ExtractOptions) -> int:
+    """Open-level checks with pypdfium2, which reads no page content: password,
+    damage and the page limit. Returns the page count."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        document = pdfium.PdfDocument(data, password=options.password or None)
+    except pdfium.PdfiumError as error:
+        code = getattr(error, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise _encrypted(path, options.password) from None
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise InputError(
+                path, "PDF met een onbekende beveiliging", "verwijder de beveiliging en sla de PDF opnieuw op"
+            ) from None
+        raise _corrupt(path, data) from None
+    try:
+        count = len(document)
+    finally:
+        document.close()
+    if count == 0:
+        raise _corrupt(path, data)
+    if options.max_pages and count > options.max_pages:
+        raise InputError(
+            path,
+            f"PDF heeft {count} pagina's, meer dan de grens van {options.max_pages}",
+            "verhoog de grens met --max-pages, of scan alleen het deel met het beleid",
+        )
+    return count
+
+
+def read_pdf(
+    path: str, data: bytes, options: Optional[ExtractOptions] = None, deadline: Optional[Deadline] = None
+) -> tuple[list[Block], int, str, list[str]]:
     """Blocks, page count, metadata title and warnings of a PDF."""
     import pdfplumber
 
+    # pdfminer logs every repair it makes ("MediaBox missing ..."); without logging set
+    # up those would land on stderr as noise. Our own messages say what matters.
+    logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+    options = options or ExtractOptions()
+    deadline = deadline or Deadline(path, options.max_seconds)
     warnings: list[str] = []
+    check_pdf(path, data, options)
+    if _truncated(data):
+        warnings.append("de PDF lijkt onvolledig (het einde van het bestand ontbreekt); er kan tekst ontbreken")
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
+        pdf = pdfplumber.open(io.BytesIO(data), password=options.password or "")
     except Exception as error:
-        raise (_encrypted(path) if _is_encryption_error(error) else _corrupt(path)) from None
-    with pdf:
+        raise (_encrypted(path, options.password) if _is_encryption_error(error) else _corrupt(path, data)) from None
+    try:
         try:
             title = _clean_title(pdf.metadata.get("Title"))
         except Exception:
@@ -485,35 +544,49 @@ def read_pdf(path: str, data: bytes) -> tuple[list[Block], int, str, list[str]]:
         try:
             page_list = pdf.pages
         except Exception as error:
-            raise (_encrypted(path) if _is_encryption_error(error) else _corrupt(path)) from None
+            raise (_encrypted(path, options.password) if _is_encryption_error(error) else _corrupt(path, data)) from None
         pages: list[PageContent] = []
         unreadable: list[int] = []
         for number, page in enumerate(page_list, start=1):
+            deadline.check()
             try:
                 pages.append(read_page(page, number))
             except Exception as error:
                 if _is_encryption_error(error):
-                    raise _encrypted(path) from None
+                    raise _encrypted(path, options.password) from None
                 unreadable.append(number)
                 pages.append(PageContent(number, 0.0, 0.0))
             finally:
                 page.close()
         page_count = len(page_list)
+    finally:
+        _close_quietly(pdf)
     if page_count == 0:
-        raise _corrupt(path)
+        raise _corrupt(path, data)
     if unreadable and len(unreadable) == page_count:
-        raise _corrupt(path)
+        raise _corrupt(path, data)
+    ocr_done: list[int] = []
+    if options.ocr:
+        from .ocr import ocr_page
+
+        for index, page in enumerate(pages):
+            if not page.words and page.number not in unreadable:
+                deadline.check()
+                pages[index] = ocr_page(path, data, page.number, options.password, deadline.remaining())
+                ocr_done.append(page.number)
+        if ocr_done:
+            warnings.append("tekst gelezen met OCR (Tesseract) op pagina " + _numbers(ocr_done) + "; controleer citaten")
     if not any(p.words for p in pages):
-        raise InputError(
-            path,
-            "geen tekstlaag gevonden (gescande PDF?)",
-            "maak de PDF doorzoekbaar met OCR, bijvoorbeeld: ocrmypdf -l nld in.pdf uit.pdf",
-        )
+        from .ocr import no_text_layer
+
+        raise no_text_layer(path)
     if unreadable:
         warnings.append("pagina's konden niet worden gelezen en zijn overgeslagen: " + _numbers(unreadable))
     scanned = [p.number for p in pages if not p.words and p.has_images]
     if scanned:
-        warnings.append("pagina's zonder tekstlaag (gescand?), niet gecontroleerd: " + _numbers(scanned))
+        warnings.append(
+            "pagina's zonder tekstlaag (gescand?), niet gecontroleerd: " + _numbers(scanned) + " (lees ze met --ocr)"
+        )
     unmapped = sum(line.unmapped for p in pages for line in p.lines)
     if unmapped >= 3:
         warnings.append(
@@ -521,6 +594,14 @@ def read_pdf(path: str, data: bytes) -> tuple[list[Block], int, str, list[str]]:
         )
     drop_running_lines(pages)
     return build_blocks(pages), page_count, title, warnings
+
+
+def _close_quietly(pdf) -> None:
+    """pdfplumber's close() touches `pages` again, which fails the same way on a damaged file."""
+    try:
+        pdf.close()
+    except Exception:
+        pass
 
 
 def _numbers(numbers: list[int]) -> str:

@@ -6,6 +6,7 @@ import textwrap
 
 import click
 
+from policycheck.extract.normalize import printable
 from policycheck.model import PLAN_STEPS
 from policycheck.report.summary import POLARITY_LABELS, grouped, summary_line
 
@@ -57,10 +58,11 @@ class _Writer:
 
 
 def _document(out: _Writer, result, context) -> None:
-    out.line(out.style(result.path, bold=True))
+    # File names and messages that quote them may hold control characters: made visible.
+    out.line(out.style(printable(result.path), bold=True))
     if result.failed:
         for error in result.errors:
-            out.line("  " + out.style(f"fout: {error}", fg="red"))
+            out.line("  " + out.style(f"fout: {printable(error)}", fg="red"))
         out.line()
         return
     document = result.document
@@ -76,7 +78,7 @@ def _document(out: _Writer, result, context) -> None:
     how = "herkend aan " + ", ".join(policy_type.evidence) if policy_type.detected else "opgegeven met --type"
     out.wrapped(f"Beleidstype: {policy_type.label} ({how})", "  ")
     for warning in result.warnings:
-        out.wrapped(out.style(f"waarschuwing: {warning}", fg="yellow"), "  ")
+        out.wrapped(out.style(f"waarschuwing: {printable(warning)}", fg="yellow"), "  ")
     if not result.findings:
         out.line("  Geen bevindingen.")
     for polarity, steps in grouped(result.findings):
