@@ -19,6 +19,8 @@ from policycheck.rules import Rule
 from policycheck.segment import split_clauses
 
 REGEX_TIMEOUT_SECONDS = 0.5
+# Clauses per nlp.pipe batch: large enough to amortise, small enough to stream a 500-page PDF.
+NLP_BATCH_SIZE = 512
 
 # Negation cues; a rule decides what they mean (`negation: exclude|ignore|require`).
 NEGATION_WORDS = frozenset({"niet", "geen", "nooit", "noch", "nergens", "niets", "geenszins"})
@@ -135,8 +137,11 @@ class CompiledRules:
 
     # ------------------------------------------------------------ matching
 
-    def hits(self, doc) -> dict[str, list[tuple[int, int]]]:
-        """All leaf hits in one clause Doc, as character spans."""
+    def hits(self, doc, text: Optional[str] = None) -> dict[str, list[tuple[int, int]]]:
+        """All leaf hits in one clause Doc, as character spans.
+
+        text (str | None): the clause text, when known (saves joining the tokens again).
+        """
         found: dict[str, list[tuple[int, int]]] = {}
         strings = self.nlp.vocab.strings
         for matcher in (self._phrase_norm, self._phrase_lower, self._matcher):
@@ -145,9 +150,11 @@ class CompiledRules:
             for match_id, start, end in matcher(doc):
                 span = doc[start:end]
                 found.setdefault(strings[match_id], []).append((span.start_char, span.end_char))
+        if text is None:
+            text = doc.text  # Doc.text joins every token again on each access
         for leaf, compiled in self._regexes:
             try:
-                spans = [m.span() for m in compiled.finditer(doc.text, timeout=REGEX_TIMEOUT_SECONDS)]
+                spans = [m.span() for m in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS)]
             except TimeoutError:
                 notice = f"{self._descriptions[leaf]} duurde te lang en is overgeslagen"
                 if notice not in self.notices:
@@ -217,17 +224,24 @@ def clauses_of(document: Document) -> list[Clause]:
     return clauses
 
 
-def match_document(document: Document, policy_type: str, compiled: CompiledRules) -> list[Finding]:
-    """Run every applicable rule over the document; returns findings in document order."""
+def match_document(document: Document, policy_type: str, compiled: CompiledRules, docs=None) -> list[Finding]:
+    """Run every applicable rule over the document; returns findings in document order.
+
+    docs (list | None): the spaCy Docs of `clauses_of(document)`, when already made
+    (e.g. read from the cache); else the pipeline runs here.
+    """
     rules = [rule for rule in compiled.rules if rule.applies_to_type(policy_type)]
     clause_rules = [r for r in rules if not r.document_level]
     document_rules = [r for r in rules if r.document_level]
     clauses = clauses_of(document)
     findings: list[Finding] = []
     seen_in_document: dict[str, bool] = {}  # document-level tree key -> matched somewhere
-    docs = compiled.nlp.pipe(c.text for c in clauses)
+    if docs is None:
+        docs = compiled.nlp.pipe((c.text for c in clauses), batch_size=NLP_BATCH_SIZE)
+    elif len(docs) != len(clauses):
+        raise ValueError("docs do not belong to this document's clauses")
     for clause, doc in zip(clauses, docs):
-        hits = compiled.hits(doc)
+        hits = compiled.hits(doc, clause.text)
         if not hits:
             continue
         for rule in document_rules:
@@ -295,3 +309,44 @@ def _finding(rule: Rule, print_: str) -> Finding:
         references=list(rule.references),
         fingerprint=print_,
     )
+
+
+def finding_record(finding: Finding) -> dict:
+    """What a finding adds to its rule and document, as plain data for the cache."""
+    return {
+        "block": finding.block_index,
+        "start": finding.start,
+        "end": finding.end,
+        "text": finding.text,
+        "fingerprint": finding.fingerprint,
+        "evidence": [[ev.text, ev.condition, ev.start, ev.end] for ev in finding.evidence],
+    }
+
+
+def finding_from_record(rule: Rule, record: dict, document: Document) -> Finding:
+    """The inverse of finding_record, for the current version of `rule`."""
+    finding = _finding(rule, record["fingerprint"])
+    index = record["block"]
+    if index is not None:
+        block = document.blocks[index]
+        finding.text = record["text"]
+        finding.block_index = index
+        finding.page = block.page
+        finding.paragraph = block.paragraph
+        finding.heading_path = list(block.heading_path)
+        finding.start = record["start"]
+        finding.end = record["end"]
+        finding.evidence = [Evidence(text, condition, s, e) for text, condition, s, e in record["evidence"]]
+    return finding
+
+
+def rule_hash(rule: Rule) -> str:
+    """Changes whenever anything about the rule changes, except where it was loaded from."""
+    import dataclasses
+    import json
+
+    data = dataclasses.asdict(rule)
+    for key in ("source", "line", "examples_match", "examples_no_match"):
+        data.pop(key, None)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

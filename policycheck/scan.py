@@ -38,24 +38,52 @@ class DocumentResult:
         return counts
 
 
-class Scanner:
-    """Holds what is loaded once per run: the NLP pipeline and the compiled rules."""
+# spaCy attributes kept for cached clause Docs: the match key (NORM), the lemma and
+# what a trained pipeline adds that token patterns may test.
+_DOC_ATTRS = ("ORTH", "NORM", "LEMMA", "POS", "TAG", "MORPH", "DEP", "HEAD", "SENT_START", "SPACY")
 
-    def __init__(self, ruleset, policy_type: str = "auto"):
+
+def extract_cached(path: str, data: Optional[bytes] = None, cache=None) -> Document:
+    """extract(), through the cache when one is given. Needs no NLP, so it is cheap to run anywhere."""
+    import hashlib
+
+    from policycheck.extract import STDIN_PATHS, extract, read_input
+    from policycheck.extract.sniff import extension_warning
+
+    if cache is None or not cache.enabled:
+        return extract(path, data)
+    if data is None:
+        data = read_input(path)
+    sha256 = hashlib.sha256(data).hexdigest()
+    document = cache.get_document(sha256, path)
+    if document is not None:
+        mismatch = extension_warning(path, document.format) if path not in STDIN_PATHS else None
+        if mismatch:
+            document.warnings.insert(0, mismatch)
+        return document
+    document = extract(path, data)
+    mismatch = extension_warning(path, document.format) if path not in STDIN_PATHS else None
+    cache.put_document(document, [mismatch] if mismatch else [])
+    return document
+
+
+class Scanner:
+    """Holds what is loaded once per run: the NLP pipeline, the compiled rules, the cache."""
+
+    def __init__(self, ruleset, policy_type: str = "auto", cache=None):
         from policycheck.match import CompiledRules
         from policycheck.nlp import load_pipeline
 
         self.ruleset = ruleset
         self.policy_type = policy_type
+        self.cache = cache
         self.nlp, self.pipeline = load_pipeline()
         self.compiled = CompiledRules(ruleset.rules, self.nlp, self.pipeline)
 
     def scan_path(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
-        from policycheck.extract import extract
-
         result = DocumentResult(path=path)
         try:
-            document = extract(path, data)
+            document = extract_cached(path, data, self.cache)
         except InputError as error:
             result.errors.append(str(error))
             return result
@@ -73,8 +101,84 @@ class Scanner:
             result.policy_type = given_policy_type(self.policy_type)
         if not document.blocks:
             result.warnings.append("het document bevat geen tekst")
-        result.findings = match_document(document, result.policy_type.value, self.compiled)
+        if self.cache is None or not self.cache.enabled:
+            result.findings = match_document(document, result.policy_type.value, self.compiled)
+        else:
+            result.findings = self._findings_cached(document, result.policy_type.value)
         return result
+
+    def _findings_cached(self, document: Document, policy_type: str) -> list[Finding]:
+        """Findings per rule from the cache; only rules that are new or changed are matched.
+
+        After a rule edit, a re-scan matches just that rule, on clause Docs that are
+        also cached, so it costs little more than reading the cache.
+        """
+        import hashlib
+        import json
+
+        from policycheck.cache import nlp_key
+        from policycheck.match import finding_from_record, finding_record, match_document, rule_hash
+
+        rules = self.compiled.rules
+        hashes = {rule.id: rule_hash(rule) for rule in rules}
+        key = hashlib.sha256(f"{nlp_key(document.sha256, self.pipeline)}\x1f{policy_type}".encode()).hexdigest()
+        stored: dict = {}
+        payload = self.cache.get("findings", key)
+        if payload is not None:
+            try:
+                stored = json.loads(payload)
+                assert isinstance(stored, dict)
+            except (ValueError, AssertionError):
+                stored = {}
+        missing = [rule for rule in rules if hashes[rule.id] not in stored]
+        if missing:
+            compiled = self.compiled if len(missing) == len(rules) else self._compiled_for(missing)
+            found = match_document(document, policy_type, compiled, self._clause_docs(document))
+            for rule in missing:
+                stored[hashes[rule.id]] = [finding_record(f) for f in found if f.rule_id == rule.id]
+            current = {hashes[rule.id]: stored[hashes[rule.id]] for rule in rules}
+            self.cache.put("findings", key, json.dumps(current, ensure_ascii=False).encode("utf-8"))
+        order = {rule.id: index for index, rule in enumerate(rules)}
+        findings = [
+            finding_from_record(rule, record, document) for rule in rules for record in stored[hashes[rule.id]]
+        ]
+        # match_document's order: clauses in document order, rules in rule order, then document-level.
+        findings.sort(key=lambda f: (f.start is None, f.start or 0, order[f.rule_id]))
+        return findings
+
+    def _compiled_for(self, rules):
+        from policycheck.match import CompiledRules
+
+        ids = tuple(rule.id for rule in rules)
+        cached = getattr(self, "_subsets", {})
+        if ids not in cached:
+            cached[ids] = CompiledRules(rules, self.nlp, self.pipeline)
+            self._subsets = cached
+        return cached[ids]
+
+    def _clause_docs(self, document: Document):
+        """The clauses' spaCy Docs from the cache, or made now and cached; None without a cache."""
+        if self.cache is None or not self.cache.enabled:
+            return None
+        from spacy.tokens import DocBin
+
+        from policycheck.cache import nlp_key
+        from policycheck.match import NLP_BATCH_SIZE, clauses_of
+
+        texts = [clause.text for clause in clauses_of(document)]
+        key = nlp_key(document.sha256, self.pipeline)
+        payload = self.cache.get("nlp", key)
+        if payload is not None:
+            try:
+                docs = list(DocBin(attrs=_DOC_ATTRS).from_bytes(payload).get_docs(self.nlp.vocab))
+            except Exception:  # a damaged entry that passed the checksum: rebuild it
+                docs = None
+            if docs is not None and len(docs) == len(texts):
+                return docs
+            self.cache._discard(self.cache._path("nlp", key))
+        docs = list(self.nlp.pipe(texts, batch_size=NLP_BATCH_SIZE))
+        self.cache.put("nlp", key, DocBin(attrs=_DOC_ATTRS, docs=docs, store_user_data=False).to_bytes())
+        return docs
 
 
 def expand_paths(paths: tuple[str, ...], recursive: bool = False) -> Iterator[tuple[str, Optional[str]]]:

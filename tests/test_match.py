@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import CORPUS
 from policycheck.match import fingerprint, match_document
 from policycheck.model import HEADING, PARAGRAPH, Block, Document
 
@@ -139,3 +140,18 @@ def test_match_model_only_token_attributes_are_skipped_with_a_notice(compile_rul
         assert rule_ids(compiled, "Wij gunnen voorbehouden opdrachten.") == ["T-X"]
     else:
         assert compiled.notices == []
+
+
+def test_fallback_lemmas_equal_spacys_lookup_lemmatizer(pipeline):
+    # The fallback reads the lemma table as a plain dict for a faster start-up;
+    # it must give exactly what spaCy's own lookup lemmatizer gives.
+    import spacy
+
+    nlp, info = pipeline
+    if not info.fallback:
+        pytest.skip("nl_core_news_sm is installed; the fallback is not used")
+    reference = spacy.blank("nl")
+    reference.add_pipe("lemmatizer", config={"mode": "lookup"})
+    reference.initialize()
+    text = (CORPUS / "src" / "subsidieverordening-velderhoven-2025.md").read_text(encoding="utf-8")
+    assert [t.lemma_ for t in nlp(text)] == [t.lemma_ for t in reference(text)]
