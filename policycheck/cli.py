@@ -74,6 +74,7 @@ def main() -> None:
     Voorbeelden:
       policycheck scan beleid.pdf
       policycheck scan beleidsmap/ --format json -o bevindingen.json
+      policycheck compare beleid-2021.pdf beleid-2025.pdf
       policycheck extract beleid.docx
       policycheck doctor
     """
@@ -94,12 +95,23 @@ def main() -> None:
 @click.option("-r", "--recursive", is_flag=True, help="Scan bij een map ook de submappen.")
 @click.option("-q", "--quiet", is_flag=True, help="Alleen de samenvattingsregel en fouten.")
 @click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
-def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color):
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Aantal documenten tegelijk (standaard: het aantal processorkernen).")
+@click.option("--no-cache", is_flag=True,
+              help="Lees en schrijf de cache niet (zie 'policycheck cache info').")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Waar de documenten worden gescand: op deze machine of op een Dask-cluster.")
+@click.option("--scheduler", metavar="ADRES",
+              help="Adres van de Dask-scheduler (bij --executor dask); zonder: een lokaal cluster.")
+def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, no_color, jobs, no_cache,
+         executor, scheduler):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
     Van een map worden de .pdf-, .docx-, .txt- en .md-bestanden gescand (met -r
     ook die in submappen; verborgen bestanden nooit). Het formaat wordt aan de
-    inhoud herkend, niet aan de extensie.
+    inhoud herkend, niet aan de extensie. Meerdere documenten worden parallel
+    gescand (--jobs); uitgelezen tekst en taalanalyse worden bewaard in de cache,
+    zodat een nieuwe scan na een regelwijziging snel is.
 
     \b
     Exitstatus:
@@ -109,33 +121,45 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
     """
     from policycheck.report import render
     from policycheck.report.context import RunContext
-    from policycheck.scan import STDIN, Scanner, expand_paths
+    from policycheck.runner import Item, ScanSettings, default_jobs, run_scan
+    from policycheck.scan import STDIN, expand_paths
 
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler hoort bij --executor dask")
     ruleset = _load_rules(rule_dirs)
-    scanner = Scanner(ruleset, policy_type)
     if not quiet:
-        for notice in ruleset.notices + scanner.compiled.notices:
+        for notice in ruleset.notices:
             _err(notice)
-        if scanner.pipeline.fallback:
-            _err("let op: " + scanner.pipeline.description)
-    results = []
+    items = []
     for path, problem in expand_paths(paths, recursive):
-        if problem:
-            from policycheck.scan import DocumentResult
-
-            result = DocumentResult(path=path, errors=[f"{path}: {problem}"])
-        elif path == STDIN:
-            result = scanner.scan_path("<stdin>", sys.stdin.buffer.read())
+        if path == STDIN and not problem:
+            items.append(Item("<stdin>", data=sys.stdin.buffer.read()))
         else:
-            result = scanner.scan_path(path)
+            items.append(Item(path, problem=problem))
+
+    def report_errors(result):
         for error in result.errors:
             _err(click.style("fout: ", fg="red") + error)
-        results.append(result)
+
+    settings = ScanSettings(policy_type=policy_type, use_cache=not no_cache)
+    try:
+        run = run_scan(
+            items, ruleset, settings, jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler,
+            on_result=report_errors, progress=not quiet and sys.stderr.isatty(),
+        )
+    except PolicycheckError as error:
+        _fail(str(error))
+    results = run.results
+    if not quiet:
+        for notice in run.notices:
+            _err(notice)
+        if run.pipeline.fallback:
+            _err("let op: " + run.pipeline.description)
 
     to_terminal = output is None and fmt == "text"
     context = RunContext(
         version=__version__,
-        pipeline=scanner.pipeline,
+        pipeline=run.pipeline,
         rule_count=len(ruleset.rules),
         rule_sources=ruleset.sources,
         color=to_terminal and not no_color and sys.stdout.isatty(),
@@ -161,6 +185,106 @@ def scan(paths, fmt, output, policy_type, rule_dirs, fail_on, recursive, quiet, 
     if any(f.polarity in failing for result in results for f in result.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+@main.command()
+@click.argument("old", metavar="OUD", type=click.Path(exists=True))
+@click.argument("new", metavar="NIEUW", type=click.Path(exists=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True, help="Uitvoerformaat.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Schrijf het rapport naar dit bestand in plaats van naar de terminal.")
+@click.option("--type", "policy_type", type=click.Choice(["auto", "procurement", "subsidy"]), default="auto",
+              show_default=True, help="Beleidstype; 'auto' herkent het.")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), metavar="MAP",
+              help="Extra regelmap (herhaalbaar).")
+@click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default="belemmerend", show_default=True,
+              help="Exitstatus 1 bij NIEUWE bevindingen van dit niveau.")
+@click.option("-r", "--recursive", is_flag=True, help="Vergelijk bij mappen ook de submappen.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Aantal documenten tegelijk (standaard: het aantal processorkernen).")
+@click.option("--no-cache", is_flag=True, help="Lees en schrijf de cache niet.")
+@click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
+def compare(old, new, fmt, output, policy_type, rule_dirs, fail_on, recursive, jobs, no_cache, no_color):
+    """Vergelijk twee versies van beleid: welke bevindingen zijn nieuw, opgelost
+    of ongewijzigd (gekoppeld op vingerafdruk). Geef twee bestanden, of twee
+    mappen waarin documenten met dezelfde naam worden vergeleken.
+
+    \b
+    Voorbeelden:
+      policycheck compare inkoopbeleid-2021.pdf inkoopbeleid-2025.pdf
+      policycheck compare beleid-2021/ beleid-2025/ --format html -o voortgang.html
+    """
+    from policycheck import compare as cmp
+    from policycheck.runner import Item, ScanSettings, default_jobs, run_scan
+
+    try:
+        pairs = cmp.pair_paths(old, new, recursive)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    ruleset = _load_rules(rule_dirs)
+    paths = list(dict.fromkeys(p for _, a, b in pairs for p in (a, b) if p))
+
+    def report_errors(result):
+        for error in result.errors:
+            _err(click.style("fout: ", fg="red") + error)
+
+    run = run_scan(
+        [Item(p) for p in paths], ruleset, ScanSettings(policy_type=policy_type, use_cache=not no_cache),
+        jobs=jobs or default_jobs(), on_result=report_errors, progress=sys.stderr.isatty(),
+    )
+    comparisons = cmp.compare_results(pairs, {r.path: r for r in run.results})
+    if fmt == "json":
+        report = cmp.render_json(comparisons, __version__)
+    elif fmt == "html":
+        report = cmp.render_html(comparisons, __version__)
+    else:
+        report = cmp.render_text(comparisons, color=output is None and not no_color and sys.stdout.isatty())
+    if output:
+        try:
+            write_output(output, report)
+        except (OSError, PolicycheckError) as error:
+            _fail(f"kan {output} niet schrijven: {error}")
+        _err(f"rapport geschreven naar {output}: {cmp.summary_line(comparisons)}")
+    else:
+        click.echo(report, nl=False)
+    if any(c.failed for c in comparisons):
+        sys.exit(EXIT_ERROR)
+    failing = FAIL_LEVELS[fail_on]
+    sys.exit(EXIT_FINDINGS if any(f.polarity in failing for c in comparisons for f in c.new_findings) else EXIT_OK)
+
+
+@main.group()
+def cache():
+    """De cache van uitgelezen tekst en taalanalyse bekijken of legen.
+
+    De cache staat in $POLICYCHECK_CACHE_DIR, anders in de cachemap van de
+    gebruiker ($XDG_CACHE_HOME/policycheck of ~/.cache/policycheck op Linux).
+    Een beschadigd item wordt weggegooid en opnieuw gemaakt.
+    """
+
+
+@cache.command("info")
+def cache_info():
+    """Toon waar de cache staat en hoeveel hij bevat."""
+    from policycheck.cache import Cache
+
+    info = Cache().info()
+    click.echo(f"Cachemap: {info['folder']}")
+    labels = {"extract": "uitgelezen documenten", "nlp": "taalanalyses", "findings": "bevindingen per regel"}
+    for kind, count in info["entries"].items():
+        click.echo(f"  {labels.get(kind, kind)}: {count}")
+    click.echo(f"  grootte: {info['bytes'] / 1_000_000:.1f} MB")
+
+
+@cache.command("clear")
+def cache_clear():
+    """Leeg de cache."""
+    from policycheck.cache import Cache
+
+    store = Cache()
+    removed = store.clear()
+    click.echo(f"Cache geleegd: {removed} items verwijderd uit {store.folder}")
 
 
 @main.command()
