@@ -6,7 +6,9 @@ new version never reuses an old entry. Rules are not part of the key: a rule cha
 re-runs only the (cheap) matching.
 
 Each entry is one file: a magic tag, the SHA-256 of the payload, then the payload
-(zlib-compressed JSON for documents, a spaCy DocBin for clauses; never pickle).
+(zlib-compressed JSON; never pickle). Kinds: `extract` (the Document),
+`nlp` (clauses, policy type and a clause index by match key) and `findings`
+(per rule, keyed by a hash of the rule's content).
 An entry that does not verify is deleted and rebuilt, never trusted. Writes are
 atomic (temporary file + rename), so parallel workers can share the folder.
 
@@ -31,8 +33,8 @@ from policycheck.model import Block, Box, Document
 MAGIC = b"PCCACHE1"
 # Bump when the extraction output changes shape or content for the same input.
 EXTRACTOR_VERSION = "2"
-# Bump when clause segmentation or the match keys change.
-NLP_VERSION = "1"
+# Bump when clause segmentation, the match keys or policy-type detection change.
+NLP_VERSION = "2"
 KINDS = ("extract", "nlp", "findings")
 
 

@@ -117,9 +117,38 @@ class CompiledRules:
 
     def _add_phrases(self) -> None:
         texts = [phrase for phrase, _ in self._pending_phrases]
+        self._phrase_keys: list[tuple[set, set]] = []
         for (phrase, leaf), doc in zip(self._pending_phrases, self.nlp.pipe(texts)):
+            lower = self.nlp.make_doc(phrase)
             self._phrase_norm.add(leaf, [doc])
-            self._phrase_lower.add(leaf, [self.nlp.make_doc(phrase)])
+            self._phrase_lower.add(leaf, [lower])
+            self._phrase_keys.append(({t.norm_ for t in doc}, {t.lower_ for t in lower}))
+
+    def candidates(self, texts: list[str], norm_index: dict, lower_index: dict) -> Optional[set[int]]:
+        """The clauses where any leaf of these rules could hit, from a clause index
+        (match key or lower-case form -> clause numbers); None when every clause could.
+
+        A phrase can only match a clause that holds all of its keys, a regex is
+        simply run; token patterns could match anywhere. Exact: a clause left out
+        has no hit for these rules, and match_document skips clauses without hits.
+        """
+        if len(self._matcher):
+            return None
+        found: set[int] = set()
+        for norm_keys, lower_keys in self._phrase_keys:
+            for keys, index in ((norm_keys, norm_index), (lower_keys, lower_index)):
+                sets = [index.get(key) for key in keys]
+                if sets and all(sets):
+                    found |= set.intersection(*(set(s) for s in sets))
+        for _, compiled in self._regexes:
+            for number, text in enumerate(texts):
+                if number not in found:
+                    try:
+                        if compiled.search(text, timeout=REGEX_TIMEOUT_SECONDS):
+                            found.add(number)
+                    except TimeoutError:
+                        found.add(number)
+        return found
 
     def _token_pattern(self, pattern: list[dict]) -> list[dict]:
         plain = [dict(token) for token in pattern]
@@ -224,16 +253,21 @@ def clauses_of(document: Document) -> list[Clause]:
     return clauses
 
 
-def match_document(document: Document, policy_type: str, compiled: CompiledRules, docs=None) -> list[Finding]:
+def match_document(
+    document: Document, policy_type: str, compiled: CompiledRules, docs=None, clauses=None
+) -> list[Finding]:
     """Run every applicable rule over the document; returns findings in document order.
 
-    docs (list | None): the spaCy Docs of `clauses_of(document)`, when already made
-    (e.g. read from the cache); else the pipeline runs here.
+    clauses (list | None): the clauses to match, default `clauses_of(document)`; a
+    subset is fine when the others cannot hit these rules (CompiledRules.candidates).
+    docs (list | None): the spaCy Docs of those clauses, when already made; else
+    the pipeline runs here.
     """
     rules = [rule for rule in compiled.rules if rule.applies_to_type(policy_type)]
     clause_rules = [r for r in rules if not r.document_level]
     document_rules = [r for r in rules if r.document_level]
-    clauses = clauses_of(document)
+    if clauses is None:
+        clauses = clauses_of(document)
     findings: list[Finding] = []
     seen_in_document: dict[str, bool] = {}  # document-level tree key -> matched somewhere
     if docs is None:

@@ -38,11 +38,6 @@ class DocumentResult:
         return counts
 
 
-# spaCy attributes kept for cached clause Docs: the match key (NORM), the lemma and
-# what a trained pipeline adds that token patterns may test.
-_DOC_ATTRS = ("ORTH", "NORM", "LEMMA", "POS", "TAG", "MORPH", "DEP", "HEAD", "SENT_START", "SPACY")
-
-
 def extract_cached(path: str, data: Optional[bytes] = None, cache=None) -> Document:
     """extract(), through the cache when one is given. Needs no NLP, so it is cheap to run anywhere."""
     import hashlib
@@ -95,29 +90,78 @@ class Scanner:
         result = result or DocumentResult(path=document.path)
         result.document = document
         result.warnings.extend(document.warnings)
-        if self.policy_type == "auto":
-            result.policy_type = detect_policy_type(document)
-        else:
-            result.policy_type = given_policy_type(self.policy_type)
         if not document.blocks:
             result.warnings.append("het document bevat geen tekst")
         if self.cache is None or not self.cache.enabled:
+            result.policy_type = self._policy_type(document)
             result.findings = match_document(document, result.policy_type.value, self.compiled)
+            return result
+        analysis, fresh = self._analysis(document)
+        if self.policy_type == "auto":
+            result.policy_type = PolicyType(**analysis["policy_type"])
         else:
-            result.findings = self._findings_cached(document, result.policy_type.value)
+            result.policy_type = given_policy_type(self.policy_type)
+        result.findings = self._findings_cached(document, result.policy_type.value, analysis, fresh)
         return result
 
-    def _findings_cached(self, document: Document, policy_type: str) -> list[Finding]:
-        """Findings per rule from the cache; only rules that are new or changed are matched.
+    def _policy_type(self, document: Document) -> PolicyType:
+        if self.policy_type == "auto":
+            return detect_policy_type(document)
+        return given_policy_type(self.policy_type)
 
-        After a rule edit, a re-scan matches just that rule, on clause Docs that are
-        also cached, so it costs little more than reading the cache.
+    def _analysis(self, document: Document):
+        """What matching needs to know about a document, from the cache or made now:
+        its clauses, its detected policy type, and an index of the clauses by match
+        key and lower-case form (to find where a changed rule could match).
+
+        RETURNS (analysis, (clauses, docs) when just made, else None).
+        """
+        import json
+        import zlib
+
+        from policycheck.cache import nlp_key
+        from policycheck.match import NLP_BATCH_SIZE, clauses_of
+
+        key = nlp_key(document.sha256, self.pipeline)
+        payload = self.cache.get("nlp", key)
+        if payload is not None:
+            try:
+                analysis = json.loads(zlib.decompress(payload))
+                if all(k in analysis for k in ("clauses", "norm", "lower", "policy_type")):
+                    return analysis, None
+            except (ValueError, zlib.error):
+                pass
+            self.cache._discard(self.cache._path("nlp", key))
+        clauses = clauses_of(document)
+        docs = list(self.nlp.pipe((c.text for c in clauses), batch_size=NLP_BATCH_SIZE))
+        norm: dict[str, list[int]] = {}
+        lower: dict[str, list[int]] = {}
+        for number, doc in enumerate(docs):
+            for token_key in {t.norm_ for t in doc}:
+                norm.setdefault(token_key, []).append(number)
+            for token_key in {t.lower_ for t in doc}:
+                lower.setdefault(token_key, []).append(number)
+        analysis = {
+            "clauses": [[c.block.index, c.start, c.end] for c in clauses],
+            "norm": norm,
+            "lower": lower,
+            "policy_type": detect_policy_type(document).to_dict(),
+        }
+        self.cache.put("nlp", key, zlib.compress(json.dumps(analysis, ensure_ascii=False).encode("utf-8"), 6))
+        return analysis, (clauses, docs)
+
+    def _findings_cached(self, document: Document, policy_type: str, analysis: dict, fresh) -> list[Finding]:
+        """Findings per rule from the cache; only rules that are new or changed are matched,
+        and only on the clauses where they could hit (CompiledRules.candidates).
+
+        After a rule edit a re-scan therefore runs the NLP pipeline on a handful of
+        clauses per document, not on all of them.
         """
         import hashlib
         import json
 
         from policycheck.cache import nlp_key
-        from policycheck.match import finding_from_record, finding_record, match_document, rule_hash
+        from policycheck.match import Clause, finding_from_record, finding_record, match_document, rule_hash
 
         rules = self.compiled.rules
         hashes = {rule.id: rule_hash(rule) for rule in rules}
@@ -133,7 +177,16 @@ class Scanner:
         missing = [rule for rule in rules if hashes[rule.id] not in stored]
         if missing:
             compiled = self.compiled if len(missing) == len(rules) else self._compiled_for(missing)
-            found = match_document(document, policy_type, compiled, self._clause_docs(document))
+            if fresh is not None:
+                clauses, docs = fresh
+            else:
+                blocks = document.blocks
+                clauses = [Clause(blocks[b], blocks[b].text[s:e], s, e) for b, s, e in analysis["clauses"]]
+                wanted = compiled.candidates([c.text for c in clauses], analysis["norm"], analysis["lower"])
+                if wanted is not None:
+                    clauses = [clauses[i] for i in sorted(wanted)]
+                docs = None
+            found = match_document(document, policy_type, compiled, docs, clauses)
             for rule in missing:
                 stored[hashes[rule.id]] = [finding_record(f) for f in found if f.rule_id == rule.id]
             current = {hashes[rule.id]: stored[hashes[rule.id]] for rule in rules}

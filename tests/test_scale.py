@@ -258,3 +258,33 @@ def test_dask_executor_on_a_local_cluster(tmp_path, cache_dir):
         [f.to_dict() for f in r.findings] for r in local.results
     ]
     assert remote.pipeline.name == local.pipeline.name
+
+
+@pytest.mark.parametrize("change", ["severity", "broader-match"])
+def test_rescan_after_each_rule_change_equals_a_fresh_scan(tmp_path, builtin_rules, change):
+    # The cache re-matches only the changed rule, on the clauses where it could hit;
+    # the result must equal a scan without any cache, for every rule.
+    import copy
+
+    from policycheck.cache import Cache
+    from policycheck.scan import Scanner
+
+    paths = [str(p) for p in sorted(CORPUS.iterdir()) if p.suffix in (".pdf", ".docx")]
+    cached = Scanner(builtin_rules, cache=Cache(tmp_path / "cache"))
+    for path in paths:
+        cached.scan_path(path)
+    for index, rule in enumerate(builtin_rules.rules):
+        rules = copy.deepcopy(builtin_rules)
+        edited = rules.rules[index]
+        if change == "severity":
+            edited.severity = "laag" if edited.severity != "laag" else "hoog"
+        elif edited.match is not None:
+            edited.match = {"any": [edited.match, {"phrase": "subsidie"}, {"regex": r"\bgemeente\b"}]}
+        else:
+            edited.absent = {"any": [edited.absent, {"phrase": "sociale werkplaats"}]}
+        after_edit = Scanner(rules, cache=Cache(tmp_path / "cache"))
+        fresh = Scanner(rules)
+        for path in paths:
+            got = [f.to_dict() for f in after_edit.scan_path(path).findings]
+            want = [f.to_dict() for f in fresh.scan_path(path).findings]
+            assert got == want, (rule.id, path)
