@@ -7,7 +7,7 @@ re-runs only the (cheap) matching.
 
 Each entry is one file: a magic tag, the SHA-256 of the payload, then the payload
 (zlib-compressed JSON; never pickle). Kinds: `extract` (the Document),
-`nlp` (clauses, policy type and a clause index by match key) and `findings`
+`nlp` (clauses and policy type), `index` (clauses by match key) and `findings`
 (per rule, keyed by a hash of the rule's content).
 An entry that does not verify is deleted and rebuilt, never trusted. Writes are
 atomic (temporary file + rename), so parallel workers can share the folder.
@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -34,8 +35,8 @@ MAGIC = b"PCCACHE1"
 # Bump when the extraction output changes shape or content for the same input.
 EXTRACTOR_VERSION = "2"
 # Bump when clause segmentation, the match keys or policy-type detection change.
-NLP_VERSION = "2"
-KINDS = ("extract", "nlp", "findings")
+NLP_VERSION = "3"
+KINDS = ("extract", "nlp", "index", "findings")
 
 
 def default_folder() -> Path:
@@ -47,6 +48,7 @@ def default_folder() -> Path:
     return Path(platformdirs.user_cache_dir("policycheck", appauthor=False))
 
 
+@lru_cache(maxsize=None)
 def _versions(*packages: str) -> str:
     from importlib import metadata
 

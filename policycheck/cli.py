@@ -271,7 +271,8 @@ def cache_info():
 
     info = Cache().info()
     click.echo(f"Cachemap: {info['folder']}")
-    labels = {"extract": "uitgelezen documenten", "nlp": "taalanalyses", "findings": "bevindingen per regel"}
+    labels = {"extract": "uitgelezen documenten", "nlp": "taalanalyses", "index": "zoekindexen",
+              "findings": "bevindingen per regel"}
     for kind, count in info["entries"].items():
         click.echo(f"  {labels.get(kind, kind)}: {count}")
     click.echo(f"  grootte: {info['bytes'] / 1_000_000:.1f} MB")

@@ -111,6 +111,43 @@ def model_version() -> str | None:
     return None
 
 
+FALLBACK_COMPONENTS = ("policycheck_lemma_lookup", "policycheck_match_keys")
+
+
+def _package_version(name: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+@lru_cache(maxsize=1)
+def fallback_info() -> PipelineInfo:
+    """The fallback pipeline's PipelineInfo, without importing spaCy."""
+    version = _lookups_version()
+    return PipelineInfo(
+        name="fallback",
+        version=version,
+        description=(
+            f"offline terugvaloptie: spacy.blank('nl') met lemmatabel uit "
+            f"spacy-lookups-data {version} (spaCy {_package_version('spacy')}); "
+            f"installeer het Nederlandse model met: {INSTALL_MODEL}"
+        ),
+        fallback=True,
+        components=FALLBACK_COMPONENTS,
+        sets_pos=False,
+        sets_morph=False,
+        sets_dep=False,
+    )
+
+
+def cheap_pipeline_info() -> PipelineInfo | None:
+    """PipelineInfo without loading anything when the fallback will run, else None."""
+    return fallback_info() if model_version() is None else None
+
+
 @lru_cache(maxsize=2)
 def load_pipeline(prefer_model: bool = True):
     """Return (nlp, PipelineInfo). Loaded once per process."""
@@ -137,14 +174,9 @@ def load_pipeline(prefer_model: bool = True):
         nlp = spacy.blank("nl")
         _dutch_lemma_table()
         nlp.add_pipe("policycheck_lemma_lookup")
-        version = _lookups_version()
-        description = (
-            f"offline terugvaloptie: spacy.blank('nl') met lemmatabel uit "
-            f"spacy-lookups-data {version} (spaCy {spacy.__version__}); "
-            f"installeer het Nederlandse model met: {INSTALL_MODEL}"
-        )
-        fallback = True
-        name = "fallback"
+        nlp.add_pipe("policycheck_match_keys", last=True)
+        assert tuple(nlp.pipe_names) == FALLBACK_COMPONENTS
+        return nlp, fallback_info()
     nlp.add_pipe("policycheck_match_keys", last=True)
     components = tuple(nlp.pipe_names)
     info = PipelineInfo(

@@ -81,18 +81,24 @@ def scan_one(settings: ScanSettings, ruleset, key: str, path: str, data: Optiona
         result = scanner.scan_path(path, data)
     except Exception as error:  # a bug must not cost the other documents
         result = DocumentResult(path=path, errors=[f"{path}: interne fout bij het scannen ({type(error).__name__}: {error})"])
-    return result, scanner.pipeline, list(scanner.compiled.notices)
+    return result, scanner.pipeline, scanner.notices
 
 
 def _extract_only(settings: ScanSettings, path: str, data: Optional[bytes]):
+    """Extraction plus the steps before NLP that need no spaCy: clauses and policy type.
+    RETURNS (document, prepared, error)."""
     from policycheck.cache import Cache
+    from policycheck.classify import detect_policy_type
     from policycheck.errors import InputError
+    from policycheck.match import clauses_of
     from policycheck.scan import extract_cached
 
     try:
-        return extract_cached(path, data, Cache(settings.cache_dir, enabled=settings.use_cache)), None
+        document = extract_cached(path, data, Cache(settings.cache_dir, enabled=settings.use_cache))
     except InputError as error:
-        return None, str(error)
+        return None, None, str(error)
+    prepared = {"clauses": clauses_of(document), "policy_type": detect_policy_type(document)}
+    return document, prepared, None
 
 
 # -- many documents ----------------------------------------------------------------
@@ -196,14 +202,14 @@ def _run_overlapped(item, index, ruleset, settings, key, finished) -> None:
         future = pool.submit(_extract_only, settings, item.path, item.data)
         scanner = _scanner(settings, ruleset, key)
         try:
-            document, error = future.result()
+            document, prepared, error = future.result()
         except Exception:  # the worker died: do it here
             return finished(index, scan_one(settings, ruleset, key, item.path, item.data))
     if error is not None:
         result = DocumentResult(path=item.path, errors=[error])
     else:
-        result = scanner.scan_document(document, DocumentResult(path=item.path))
-    finished(index, (result, scanner.pipeline, list(scanner.compiled.notices)))
+        result = scanner.scan_document(document, DocumentResult(path=item.path), prepared)
+    finished(index, (result, scanner.pipeline, scanner.notices))
 
 
 def _run_dask(items, todo, ruleset, settings, key, scheduler, jobs, finished) -> None:

@@ -66,14 +66,41 @@ class Scanner:
     """Holds what is loaded once per run: the NLP pipeline, the compiled rules, the cache."""
 
     def __init__(self, ruleset, policy_type: str = "auto", cache=None):
-        from policycheck.match import CompiledRules
-        from policycheck.nlp import load_pipeline
+        from policycheck.nlp import cheap_pipeline_info
 
         self.ruleset = ruleset
         self.policy_type = policy_type
         self.cache = cache
-        self.nlp, self.pipeline = load_pipeline()
-        self.compiled = CompiledRules(ruleset.rules, self.nlp, self.pipeline)
+        self._nlp = None
+        self._compiled = None
+        # With the cache, a re-scan where nothing changed never needs the pipeline:
+        # it is loaded (about a second) only when something must be matched.
+        self.pipeline = cheap_pipeline_info() if cache is not None and cache.enabled else None
+        if self.pipeline is None:
+            self._load()
+
+    def _load(self) -> None:
+        from policycheck.match import CompiledRules
+        from policycheck.nlp import load_pipeline
+
+        if self._nlp is None:
+            self._nlp, self.pipeline = load_pipeline()
+            self._compiled = CompiledRules(self.ruleset.rules, self._nlp, self.pipeline)
+
+    @property
+    def nlp(self):
+        self._load()
+        return self._nlp
+
+    @property
+    def compiled(self):
+        self._load()
+        return self._compiled
+
+    @property
+    def notices(self) -> list[str]:
+        """Notices from compiling the rules (none when they were not needed)."""
+        return list(self._compiled.notices) if self._compiled is not None else []
 
     def scan_path(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         result = DocumentResult(path=path)
@@ -84,19 +111,29 @@ class Scanner:
             return result
         return self.scan_document(document, result)
 
-    def scan_document(self, document: Document, result: Optional[DocumentResult] = None) -> DocumentResult:
+    def scan_document(
+        self, document: Document, result: Optional[DocumentResult] = None, prepared: Optional[dict] = None
+    ) -> DocumentResult:
+        """Match one extracted document. `prepared` may hold its `clauses` and detected
+        `policy_type`, made elsewhere (see runner._extract_only)."""
         from policycheck.match import match_document
 
+        prepared = prepared or {}
         result = result or DocumentResult(path=document.path)
         result.document = document
         result.warnings.extend(document.warnings)
         if not document.blocks:
             result.warnings.append("het document bevat geen tekst")
         if self.cache is None or not self.cache.enabled:
-            result.policy_type = self._policy_type(document)
-            result.findings = match_document(document, result.policy_type.value, self.compiled)
+            if self.policy_type == "auto" and prepared.get("policy_type") is not None:
+                result.policy_type = prepared["policy_type"]
+            else:
+                result.policy_type = self._policy_type(document)
+            result.findings = match_document(
+                document, result.policy_type.value, self.compiled, clauses=prepared.get("clauses")
+            )
             return result
-        analysis, fresh = self._analysis(document)
+        analysis, fresh = self._analysis(document, prepared)
         if self.policy_type == "auto":
             result.policy_type = PolicyType(**analysis["policy_type"])
         else:
@@ -109,7 +146,7 @@ class Scanner:
             return detect_policy_type(document)
         return given_policy_type(self.policy_type)
 
-    def _analysis(self, document: Document):
+    def _analysis(self, document: Document, prepared: Optional[dict] = None):
         """What matching needs to know about a document, from the cache or made now:
         its clauses, its detected policy type, and an index of the clauses by match
         key and lower-case form (to find where a changed rule could match).
@@ -127,12 +164,13 @@ class Scanner:
         if payload is not None:
             try:
                 analysis = json.loads(zlib.decompress(payload))
-                if all(k in analysis for k in ("clauses", "norm", "lower", "policy_type")):
+                if all(k in analysis for k in ("clauses", "policy_type")):
                     return analysis, None
             except (ValueError, zlib.error):
                 pass
             self.cache._discard(self.cache._path("nlp", key))
-        clauses = clauses_of(document)
+        prepared = prepared or {}
+        clauses = prepared.get("clauses") or clauses_of(document)
         docs = list(self.nlp.pipe((c.text for c in clauses), batch_size=NLP_BATCH_SIZE))
         norm: dict[str, list[int]] = {}
         lower: dict[str, list[int]] = {}
@@ -143,12 +181,31 @@ class Scanner:
                 lower.setdefault(token_key, []).append(number)
         analysis = {
             "clauses": [[c.block.index, c.start, c.end] for c in clauses],
-            "norm": norm,
-            "lower": lower,
-            "policy_type": detect_policy_type(document).to_dict(),
+            "policy_type": (prepared.get("policy_type") or detect_policy_type(document)).to_dict(),
         }
         self.cache.put("nlp", key, zlib.compress(json.dumps(analysis, ensure_ascii=False).encode("utf-8"), 6))
+        # The index is only read after a rule change, so it is an entry of its own.
+        index = {"norm": norm, "lower": lower}
+        self.cache.put("index", key, zlib.compress(json.dumps(index, ensure_ascii=False).encode("utf-8"), 6))
         return analysis, (clauses, docs)
+
+    def _clause_index(self, document: Document) -> Optional[dict]:
+        import json
+        import zlib
+
+        from policycheck.cache import nlp_key
+
+        key = nlp_key(document.sha256, self.pipeline)
+        payload = self.cache.get("index", key)
+        if payload is not None:
+            try:
+                index = json.loads(zlib.decompress(payload))
+                if isinstance(index.get("norm"), dict) and isinstance(index.get("lower"), dict):
+                    return index
+            except (ValueError, zlib.error, AttributeError):
+                pass
+            self.cache._discard(self.cache._path("index", key))
+        return None
 
     def _findings_cached(self, document: Document, policy_type: str, analysis: dict, fresh) -> list[Finding]:
         """Findings per rule from the cache; only rules that are new or changed are matched,
@@ -163,8 +220,10 @@ class Scanner:
         from policycheck.cache import nlp_key
         from policycheck.match import Clause, finding_from_record, finding_record, match_document, rule_hash
 
-        rules = self.compiled.rules
-        hashes = {rule.id: rule_hash(rule) for rule in rules}
+        rules = self.ruleset.rules
+        if getattr(self, "_rule_hashes", None) is None:
+            self._rule_hashes = {rule.id: rule_hash(rule) for rule in rules}
+        hashes = self._rule_hashes
         key = hashlib.sha256(f"{nlp_key(document.sha256, self.pipeline)}\x1f{policy_type}".encode()).hexdigest()
         stored: dict = {}
         payload = self.cache.get("findings", key)
@@ -182,7 +241,9 @@ class Scanner:
             else:
                 blocks = document.blocks
                 clauses = [Clause(blocks[b], blocks[b].text[s:e], s, e) for b, s, e in analysis["clauses"]]
-                wanted = compiled.candidates([c.text for c in clauses], analysis["norm"], analysis["lower"])
+                index = self._clause_index(document)
+                # Without the index (damaged or removed) every clause is a candidate.
+                wanted = compiled.candidates([c.text for c in clauses], index["norm"], index["lower"]) if index else None
                 if wanted is not None:
                     clauses = [clauses[i] for i in sorted(wanted)]
                 docs = None

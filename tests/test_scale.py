@@ -45,7 +45,7 @@ def test_cache_gives_the_same_report_and_is_used(cache_dir):
     pdf = str(CORPUS / "inkoopbeleid-velderhoven-2025.pdf")
     first = run("scan", pdf, "-f", "json", "-j", "1")
     files = sorted(p.relative_to(cache_dir).parts[0] for p in cache_dir.rglob("*.bin"))
-    assert files == ["extract", "findings", "nlp"]
+    assert files == ["extract", "findings", "index", "nlp"]
     second = run("scan", pdf, "-f", "json", "-j", "1")
     assert json.loads(second.stdout)["documents"] == json.loads(first.stdout)["documents"]
     uncached = run("scan", pdf, "-f", "json", "--no-cache", "-j", "1")
@@ -62,7 +62,7 @@ def test_corrupt_cache_entries_are_discarded_and_rebuilt(cache_dir, damage):
     pdf = str(CORPUS / "subsidieverordening-velderhoven-2025.pdf")
     reference = run("scan", pdf, "-f", "json", "-j", "1").stdout
     entries = sorted(cache_dir.rglob("*.bin"))
-    assert len(entries) == 3
+    assert len(entries) == 4
     for entry in entries:
         data = bytearray(entry.read_bytes())
         if damage == "flip":
@@ -105,7 +105,7 @@ def test_cache_info_and_clear(cache_dir):
     info = run("cache", "info")
     assert str(cache_dir) in info.output and "uitgelezen documenten: 1" in info.output
     cleared = run("cache", "clear")
-    assert cleared.exit_code == 0 and "3 items verwijderd" in cleared.output
+    assert cleared.exit_code == 0 and "4 items verwijderd" in cleared.output
     assert not list(cache_dir.rglob("*.bin"))
 
 
@@ -288,3 +288,13 @@ def test_rescan_after_each_rule_change_equals_a_fresh_scan(tmp_path, builtin_rul
             got = [f.to_dict() for f in after_edit.scan_path(path).findings]
             want = [f.to_dict() for f in fresh.scan_path(path).findings]
             assert got == want, (rule.id, path)
+
+
+@pytest.mark.parametrize("cache", ["--no-cache", None])
+def test_one_document_with_spare_cores_gives_the_same_report(cache_dir, cache):
+    # With --jobs 2 and one document, a worker extracts while this process loads the pipeline.
+    pdf = str(CORPUS / "inkoopbeleid-velderhoven-2025.pdf")
+    extra = [cache] if cache else []
+    one = json.loads(run("scan", pdf, "-f", "json", "-j", "1", "--no-cache").stdout)["documents"]
+    two = json.loads(run("scan", pdf, "-f", "json", "-j", "2", *extra).stdout)["documents"]
+    assert two == one
