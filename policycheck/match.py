@@ -117,38 +117,69 @@ class CompiledRules:
 
     def _add_phrases(self) -> None:
         texts = [phrase for phrase, _ in self._pending_phrases]
-        self._phrase_keys: list[tuple[set, set]] = []
+        self._phrase_key_by_leaf: dict[str, tuple[set, set]] = {}
         for (phrase, leaf), doc in zip(self._pending_phrases, self.nlp.pipe(texts)):
             lower = self.nlp.make_doc(phrase)
             self._phrase_norm.add(leaf, [doc])
             self._phrase_lower.add(leaf, [lower])
-            self._phrase_keys.append(({t.norm_ for t in doc}, {t.lower_ for t in lower}))
+            self._phrase_key_by_leaf[leaf] = ({t.norm_ for t in doc}, {t.lower_ for t in lower})
 
     def candidates(self, texts: list[str], norm_index: dict, lower_index: dict) -> Optional[set[int]]:
-        """The clauses where any leaf of these rules could hit, from a clause index
-        (match key or lower-case form -> clause numbers); None when every clause could.
+        """The clauses where a rule of this set could fire, from a clause index (match
+        key or lower-case form -> clause numbers); None when that could be any clause.
 
-        A phrase can only match a clause that holds all of its keys, a regex is
-        simply run; token patterns could match anywhere. Exact: a clause left out
-        has no hit for these rules, and match_document skips clauses without hits.
+        Each rule's condition is evaluated on what is *possible*: a phrase only where
+        the clause holds all its keys, a regex only where it is found, `all` as the
+        intersection, `any` as the union, `not` and token patterns anywhere. Exact: a
+        clause left out cannot fire these rules, nor count for a document-level one.
         """
-        if len(self._matcher):
-            return None
-        found: set[int] = set()
-        for norm_keys, lower_keys in self._phrase_keys:
+        universe = set(range(len(texts)))
+        phrase_sets: dict[str, set[int]] = {}
+        for leaf, (norm_keys, lower_keys) in self._phrase_key_by_leaf.items():
+            found: set[int] = set()
             for keys, index in ((norm_keys, norm_index), (lower_keys, lower_index)):
-                sets = [index.get(key) for key in keys]
-                if sets and all(sets):
-                    found |= set.intersection(*(set(s) for s in sets))
-        for _, compiled in self._regexes:
-            for number, text in enumerate(texts):
-                if number not in found:
-                    try:
-                        if compiled.search(text, timeout=REGEX_TIMEOUT_SECONDS):
-                            found.add(number)
-                    except TimeoutError:
-                        found.add(number)
-        return found
+                lists = [index.get(key) for key in keys]
+                if lists and all(lists):
+                    found |= set.intersection(*(set(numbers) for numbers in lists))
+            phrase_sets[leaf] = found
+        regexes = dict(self._regexes)
+
+        def possible(tree, within: set[int]) -> set[int]:
+            kind = tree[0]
+            if not within:
+                return within
+            if kind == "leaf":
+                leaf = tree[1]
+                if leaf in phrase_sets:
+                    return within & phrase_sets[leaf]
+                if leaf in regexes:
+                    hit = set()
+                    for number in within:
+                        try:
+                            if regexes[leaf].search(texts[number], timeout=REGEX_TIMEOUT_SECONDS):
+                                hit.add(number)
+                        except TimeoutError:
+                            hit.add(number)
+                    return hit
+                return within  # a token pattern: could be anywhere
+            if kind == "all":
+                # Cheap phrase conditions first, so regexes run on fewer clauses.
+                for child in sorted(tree[1], key=lambda c: 0 if c[0] == "leaf" and c[1] in phrase_sets else 1):
+                    within = possible(child, within)
+                return within
+            if kind == "any":
+                found: set[int] = set()
+                for child in tree[1]:
+                    found |= possible(child, within - found)
+                return found
+            return within  # "not": no restriction
+
+        result: set[int] = set()
+        for rule in self.rules:
+            for key in ("match", "absent", "requires"):
+                if key in self.trees[rule.id]:
+                    result |= possible(self.trees[rule.id][key], universe - result)
+        return None if result == universe else result
 
     def _token_pattern(self, pattern: list[dict]) -> list[dict]:
         plain = [dict(token) for token in pattern]
