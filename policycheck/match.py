@@ -405,13 +405,25 @@ def finding_from_record(rule: Rule, record: dict, document: Document) -> Finding
     return finding
 
 
-def rule_hash(rule: Rule) -> str:
-    """Changes whenever anything about the rule changes, except where it was loaded from."""
+# What decides where a rule matches; its other fields (title, message, severity,
+# references ...) are filled in from the current rule when a finding is rebuilt.
+_MATCHING_FIELDS = ("id", "applies_to", "match", "unless", "negation", "scope_headings", "absent", "requires")
+
+
+def rule_hash(rule: Rule, matching_only: bool = False) -> str:
+    """A hash of the rule's content, apart from where it was loaded from and its examples.
+
+    matching_only (bool): only the fields that decide where it matches, so that
+    editing a message or a severity does not make the cache match the rule again.
+    """
     import dataclasses
     import json
 
     data = dataclasses.asdict(rule)
-    for key in ("source", "line", "examples_match", "examples_no_match"):
-        data.pop(key, None)
+    if matching_only:
+        data = {key: data[key] for key in _MATCHING_FIELDS}
+    else:
+        for key in ("source", "line", "examples_match", "examples_no_match"):
+            data.pop(key, None)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

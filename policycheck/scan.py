@@ -222,7 +222,7 @@ class Scanner:
 
         rules = self.ruleset.rules
         if getattr(self, "_rule_hashes", None) is None:
-            self._rule_hashes = {rule.id: rule_hash(rule) for rule in rules}
+            self._rule_hashes = {rule.id: rule_hash(rule, matching_only=True) for rule in rules}
         hashes = self._rule_hashes
         key = hashlib.sha256(f"{nlp_key(document.sha256, self.pipeline)}\x1f{policy_type}".encode()).hexdigest()
         stored: dict = {}
