@@ -108,6 +108,7 @@ def main() -> None:
     Voorbeelden:
       policycheck scan beleid.pdf
       policycheck scan beleidsmap/ --format json -o bevindingen.json
+      policycheck compare beleid-2021.pdf beleid-2025.pdf
       policycheck extract beleid.docx
       policycheck doctor
     """
@@ -137,14 +138,25 @@ def main() -> None:
 @click.option("--review", "review_files", multiple=True, type=click.Path(), metavar="BESTAND",
               help="Beoordelingen (JSON, gedownload uit het HTML-rapport) toepassen; herhaalbaar.")
 @click.option("--hide-dismissed", is_flag=True, help="Verberg bevindingen die in --review zijn afgewezen.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Aantal documenten tegelijk (standaard: het aantal processorkernen).")
+@click.option("--no-cache", is_flag=True,
+              help="Lees en schrijf de cache niet (zie 'policycheck cache info').")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Waar de documenten worden gescand: op deze machine of op een Dask-cluster.")
+@click.option("--scheduler", metavar="ADRES",
+              help="Adres van de Dask-scheduler (bij --executor dask); zonder: een lokaal cluster.")
 @extract_options
 def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet,
-         no_color, review_files, hide_dismissed, password, ocr, max_pages, max_size, timeout):
+         no_color, review_files, hide_dismissed, jobs, no_cache, executor, scheduler,
+         password, ocr, max_pages, max_size, timeout):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
     Van een map worden de .pdf-, .docx-, .docm-, .txt- en .md-bestanden gescand (met -r
     ook die in submappen; verborgen bestanden nooit). Het formaat wordt aan de
-    inhoud herkend, niet aan de extensie.
+    inhoud herkend, niet aan de extensie. Meerdere documenten worden parallel
+    gescand (--jobs); uitgelezen tekst en taalanalyse worden bewaard in de cache,
+    zodat een nieuwe scan na een regelwijziging snel is.
 
     \b
     Met --review past u beoordelingen uit het HTML-rapport toe: afgewezen
@@ -171,7 +183,8 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
     request = dict(
         paths=paths, fmt=fmt, output=output, annotate=annotate, policy_type=policy_type, rule_dirs=rule_dirs,
         config_path=config_path, fail_on=fail_on, recursive=recursive, explain=explain, quiet=quiet,
-        no_color=no_color, review_files=review_files, hide_dismissed=hide_dismissed,
+        no_color=no_color, review_files=review_files, hide_dismissed=hide_dismissed, jobs=jobs,
+        no_cache=no_cache, executor=executor, scheduler=scheduler,
     )
     try:
         _scan(options=_extract_options(password, ocr, max_pages, max_size, timeout), **request)
@@ -182,11 +195,15 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
 
 
 def _scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet,
-          no_color, review_files, hide_dismissed, options):
+          no_color, review_files, hide_dismissed, jobs, no_cache, executor, scheduler, options):
     from policycheck.report import BINARY_FORMATS, render
     from policycheck.report.context import RunContext
     from policycheck.report.summary import summary_line
-    from policycheck.scan import STDIN, DocumentResult, Scanner, expand_paths
+    from policycheck.runner import Item, ScanSettings, default_jobs, run_scan
+    from policycheck.scan import STDIN, DocumentResult, expand_paths
+
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler hoort bij --executor dask")
 
     if hide_dismissed and not review_files:
         _fail("--hide-dismissed werkt alleen samen met --review BESTAND")
@@ -214,38 +231,58 @@ def _scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fai
         except PolicycheckError as error:
             _fail(str(error))
     ruleset = _load_rules(rule_dirs, config_path)
-    scanner = Scanner(ruleset, policy_type, options)
     if not quiet:
-        for notice in ruleset.notices + scanner.compiled.notices:
+        for notice in ruleset.notices:
             _err(notice)
-        if scanner.pipeline.fallback:
-            _err("let op: " + scanner.pipeline.description)
-    inputs = list(expand_paths(paths, recursive))
-    results = []
-    source_bytes = None  # with --annotate: the bytes the scan read
+    items = []
+    for path, problem in expand_paths(paths, recursive):
+        if path == STDIN and not problem:
+            limit = options.max_bytes + 1 if options.max_bytes else -1  # enough to see the limit passed
+            items.append(Item("<stdin>", data=sys.stdin.buffer.read(limit)))
+        else:
+            items.append(Item(path, problem=problem))
+    source_bytes = None  # with --annotate: the bytes the scan read, so the copy is made of exactly those
+    if annotate and not items[0].problem:
+        from policycheck.extract import read_input
+
+        try:
+            source_bytes = items[0].data = read_input(items[0].path, options)
+        except InputError as error:
+            items[0].problem = str(error).split(": ", 1)[-1]
+
+    done: list[DocumentResult] = []
+
+    def report(result):
+        done.append(result)
+        for error in result.errors:
+            _err(error, "fout: ")
+        if not quiet:
+            for warning in result.warnings:
+                _err(f"{result.path}: {warning}", "waarschuwing: ")
+
+    settings = ScanSettings(policy_type=policy_type, use_cache=not no_cache, options=options)
     interrupted = False
+    run = None
     try:
-        for path, problem in inputs:
-            if problem:
-                result = DocumentResult(path=path, errors=[f"{path}: {problem}"])
-            elif path == STDIN:
-                limit = options.max_bytes + 1 if options.max_bytes else -1  # enough to see the limit passed
-                result = scanner.scan_path("<stdin>", sys.stdin.buffer.read(limit))
-            elif annotate:
-                result, source_bytes = _scan_for_annotation(scanner, path)
-            else:
-                result = scanner.scan_path(path)
-            for error in result.errors:
-                _err(error, "fout: ")
-            if not quiet:
-                for warning in result.warnings:
-                    _err(f"{result.path}: {warning}", "waarschuwing: ")
-            results.append(result)
+        run = run_scan(
+            items, ruleset, settings, jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler,
+            on_result=report, progress=not quiet and sys.stderr.isatty(),
+        )
+        results = run.results
     except KeyboardInterrupt:
         # Stop cleanly: keep what is done, never write a half report over an old one.
         interrupted = True
+        results = done
+    except PolicycheckError as error:
+        _fail(str(error))
+    pipeline = run.pipeline if run else _pipeline_info()
+    if not quiet:
+        for notice in (run.notices if run else []):
+            _err(notice)
+        if pipeline.fallback:
+            _err("let op: " + pipeline.description)
 
-    if annotate and not results[0].failed:
+    if annotate and results and not results[0].failed and not interrupted:
         _write_annotated(results[0], source_bytes, output, quiet)
 
     if review is not None:
@@ -265,7 +302,7 @@ def _scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fai
     to_terminal = report_output is None and fmt == "text"
     context = RunContext(
         version=__version__,
-        pipeline=scanner.pipeline,
+        pipeline=pipeline,
         rule_count=len(ruleset.rules),
         rule_sources=ruleset.sources,
         rules=ruleset.rules,
@@ -277,7 +314,7 @@ def _scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fai
         rule_topics=_rule_topics(ruleset),
     )
     if interrupted:
-        done = f"{len(results)} van {len(inputs)} documenten verwerkt"
+        done = f"{len(results)} van {len(items)} documenten verwerkt"
         if report_output or html_folder:
             _err(f"onderbroken (Ctrl-C) na {done}; rapport niet geschreven, {output} is niet gewijzigd. "
                  f"{summary_line(results)}")
@@ -327,16 +364,11 @@ def _check_annotate_usage(paths, output, fmt) -> None:
         _fail("--format xlsx kan niet samen met --annotate: -o is dan de geannoteerde kopie")
 
 
-def _scan_for_annotation(scanner, path):
-    """Scan `path` from bytes read once, so the copy is made of exactly what was scanned."""
-    from policycheck.extract import read_input
-    from policycheck.scan import DocumentResult
+def _pipeline_info():
+    """The pipeline that runs, for the report of an interrupted run."""
+    from policycheck.nlp import cheap_pipeline_info, load_pipeline
 
-    try:
-        data = read_input(path)
-    except InputError as error:
-        return DocumentResult(path=path, errors=[str(error)]), None
-    return scanner.scan_path(path, data), data
+    return cheap_pipeline_info() or load_pipeline()[1]
 
 
 def _write_annotated(result, data: bytes, output: str, quiet: bool) -> None:
@@ -405,6 +437,107 @@ def _write_html_folder(results, context, output, quiet) -> None:
 
         reports = len(pages) - 1
         _err(f"{reports} rapport(en) en {INDEX_NAME} geschreven in {output}: {summary_line(results)}")
+
+
+@main.command()
+@click.argument("old", metavar="OUD", type=click.Path(exists=True))
+@click.argument("new", metavar="NIEUW", type=click.Path(exists=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True, help="Uitvoerformaat.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Schrijf het rapport naar dit bestand in plaats van naar de terminal.")
+@click.option("--type", "policy_type", type=click.Choice(["auto", "procurement", "subsidy"]), default="auto",
+              show_default=True, help="Beleidstype; 'auto' herkent het.")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), metavar="MAP",
+              help="Extra regelmap (herhaalbaar).")
+@click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default="belemmerend", show_default=True,
+              help="Exitstatus 1 bij NIEUWE bevindingen van dit niveau.")
+@click.option("-r", "--recursive", is_flag=True, help="Vergelijk bij mappen ook de submappen.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Aantal documenten tegelijk (standaard: het aantal processorkernen).")
+@click.option("--no-cache", is_flag=True, help="Lees en schrijf de cache niet.")
+@click.option("--no-color", is_flag=True, help="Geen kleuren in de terminaluitvoer.")
+def compare(old, new, fmt, output, policy_type, rule_dirs, fail_on, recursive, jobs, no_cache, no_color):
+    """Vergelijk twee versies van beleid: welke bevindingen zijn nieuw, opgelost
+    of ongewijzigd (gekoppeld op vingerafdruk). Geef twee bestanden, of twee
+    mappen waarin documenten met dezelfde naam worden vergeleken.
+
+    \b
+    Voorbeelden:
+      policycheck compare inkoopbeleid-2021.pdf inkoopbeleid-2025.pdf
+      policycheck compare beleid-2021/ beleid-2025/ --format html -o voortgang.html
+    """
+    from policycheck import compare as cmp
+    from policycheck.runner import Item, ScanSettings, default_jobs, run_scan
+
+    try:
+        pairs = cmp.pair_paths(old, new, recursive)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    ruleset = _load_rules(rule_dirs)
+    paths = list(dict.fromkeys(p for _, a, b in pairs for p in (a, b) if p))
+
+    def report_errors(result):
+        for error in result.errors:
+            _err(click.style("fout: ", fg="red") + error)
+
+    run = run_scan(
+        [Item(p) for p in paths], ruleset, ScanSettings(policy_type=policy_type, use_cache=not no_cache),
+        jobs=jobs or default_jobs(), on_result=report_errors, progress=sys.stderr.isatty(),
+    )
+    comparisons = cmp.compare_results(pairs, {r.path: r for r in run.results})
+    if fmt == "json":
+        report = cmp.render_json(comparisons, __version__)
+    elif fmt == "html":
+        report = cmp.render_html(comparisons, __version__)
+    else:
+        report = cmp.render_text(comparisons, color=output is None and not no_color and sys.stdout.isatty())
+    if output:
+        try:
+            write_output(output, report)
+        except (OSError, PolicycheckError) as error:
+            _fail(f"kan {output} niet schrijven: {error}")
+        _err(f"rapport geschreven naar {output}: {cmp.summary_line(comparisons)}")
+    else:
+        click.echo(report, nl=False)
+    if any(c.failed for c in comparisons):
+        sys.exit(EXIT_ERROR)
+    failing = FAIL_LEVELS[fail_on]
+    sys.exit(EXIT_FINDINGS if any(f.polarity in failing for c in comparisons for f in c.new_findings) else EXIT_OK)
+
+
+@main.group()
+def cache():
+    """De cache van uitgelezen tekst en taalanalyse bekijken of legen.
+
+    De cache staat in $POLICYCHECK_CACHE_DIR, anders in de cachemap van de
+    gebruiker ($XDG_CACHE_HOME/policycheck of ~/.cache/policycheck op Linux).
+    Een beschadigd item wordt weggegooid en opnieuw gemaakt.
+    """
+
+
+@cache.command("info")
+def cache_info():
+    """Toon waar de cache staat en hoeveel hij bevat."""
+    from policycheck.cache import Cache
+
+    info = Cache().info()
+    click.echo(f"Cachemap: {info['folder']}")
+    labels = {"extract": "uitgelezen documenten", "nlp": "taalanalyses", "index": "zoekindexen",
+              "findings": "bevindingen per regel"}
+    for kind, count in info["entries"].items():
+        click.echo(f"  {labels.get(kind, kind)}: {count}")
+    click.echo(f"  grootte: {info['bytes'] / 1_000_000:.1f} MB")
+
+
+@cache.command("clear")
+def cache_clear():
+    """Leeg de cache."""
+    from policycheck.cache import Cache
+
+    store = Cache()
+    removed = store.clear()
+    click.echo(f"Cache geleegd: {removed} items verwijderd uit {store.folder}")
 
 
 @main.command()

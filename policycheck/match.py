@@ -27,6 +27,8 @@ from policycheck.rules import Rule
 from policycheck.segment import split_clauses
 
 REGEX_TIMEOUT_SECONDS = 0.5
+# Clauses per nlp.pipe batch: large enough to amortise, small enough to stream a 500-page PDF.
+NLP_BATCH_SIZE = 512
 
 # Negation cues; a rule decides what they mean (`negation: exclude|ignore|require`).
 NEGATION_WORDS = frozenset({"niet", "geen", "nooit", "noch", "nergens", "niets", "geenszins"})
@@ -244,9 +246,80 @@ class CompiledRules:
 
     def _add_phrases(self) -> None:
         texts = [phrase for phrase, _ in self._pending_phrases]
+        self._phrase_key_by_leaf: dict[str, tuple[set, set]] = {}
         for (phrase, leaf), doc in zip(self._pending_phrases, self.nlp.pipe(texts)):
+            lower = self.nlp.make_doc(phrase)
             self._phrase_norm.add(leaf, [doc])
-            self._phrase_lower.add(leaf, [self.nlp.make_doc(phrase)])
+            self._phrase_lower.add(leaf, [lower])
+            self._phrase_key_by_leaf[leaf] = ({t.norm_ for t in doc}, {t.lower_ for t in lower})
+
+    def candidates(self, texts: list[str], norm_index: dict, lower_index: dict) -> Optional[set[int]]:
+        """The clauses where a rule of this set could fire, from a clause index (match
+        key or lower-case form -> clause numbers); None when that could be any clause.
+
+        Each rule's condition is evaluated on what is *possible*: a phrase only where
+        the clause holds all its keys, a regex only where it is found, `all` as the
+        intersection, `any` as the union, `not` and token patterns anywhere. Exact: a
+        clause left out cannot fire these rules, nor count for a document-level one.
+        """
+        universe = set(range(len(texts)))
+        phrase_sets: dict[str, set[int]] = {}
+        for leaf, (norm_keys, lower_keys) in self._phrase_key_by_leaf.items():
+            found: set[int] = set()
+            for keys, index in ((norm_keys, norm_index), (lower_keys, lower_index)):
+                lists = [index.get(key) for key in keys]
+                if lists and all(lists):
+                    found |= set.intersection(*(set(numbers) for numbers in lists))
+            phrase_sets[leaf] = found
+        regexes = {leaf.id: leaf.regex for leaf in self.leaves.values() if leaf.kind == "regex"}
+
+        def uses_context(tree) -> bool:
+            if tree[0] in ("in_block", "in_article"):
+                return True
+            children = tree[2] if tree[0] == "near" else tree[1:] if tree[0] == "not" else tree[1]
+            return tree[0] != "leaf" and any(uses_context(child) for child in children)
+
+        # A condition on the block or article needs the clauses around each candidate too.
+        if any(uses_context(tree) for trees in self.trees.values() for tree in trees.values()):
+            return None
+
+        def possible(tree, within: set[int]) -> set[int]:
+            kind = tree[0]
+            if not within:
+                return within
+            if kind == "leaf":
+                leaf = tree[1]
+                if leaf in phrase_sets:
+                    return within & phrase_sets[leaf]
+                if leaf in regexes:
+                    hit = set()
+                    for number in within:
+                        try:
+                            if regexes[leaf].search(texts[number], timeout=REGEX_TIMEOUT_SECONDS):
+                                hit.add(number)
+                        except TimeoutError:
+                            hit.add(number)
+                    return hit
+                return within  # a token pattern: could be anywhere
+            if kind in ("all", "near"):
+                children = tree[2] if kind == "near" else tree[1]
+                # Cheap phrase conditions first, so regexes run on fewer clauses.
+                for child in sorted(children, key=lambda c: 0 if c[0] == "leaf" and c[1] in phrase_sets else 1):
+                    within = possible(child, within)
+                return within
+            if kind == "any":
+                found: set[int] = set()
+                for child in tree[1]:
+                    found |= possible(child, within - found)
+                return found
+            return within  # "not": no restriction
+
+        result: set[int] = set()
+        for rule in self.rules:
+            for key in ("match", "absent", "requires"):
+                if key in self.trees[rule.id]:
+                    result |= possible(self.trees[rule.id][key], universe - result)
+        return None if result == universe else result
 
     def _build_literal_automaton(self) -> None:
         """One Aho-Corasick pass per clause tells which regexes can possibly match."""
@@ -309,7 +382,11 @@ class CompiledRules:
 
     # ------------------------------------------------------------ matching
 
-    def clause_hits(self, doc) -> "ClauseHits":
+    def clause_hits(self, doc, text: Optional[str] = None) -> "ClauseHits":
+        """Phrase and pattern hits of one clause Doc; regexes and numbers follow on demand.
+
+        text (str | None): the clause text, when known (Doc.text joins every token again).
+        """
         eager: dict[str, list[tuple[int, int]]] = {}
         strings = self.nlp.vocab.strings
         for matcher in (self._phrase_norm, self._phrase_lower, self._matcher):
@@ -320,7 +397,7 @@ class CompiledRules:
                 spans = eager.setdefault(strings[match_id], [])
                 if (span.start_char, span.end_char) not in spans:
                     spans.append((span.start_char, span.end_char))
-        return ClauseHits(self, doc.text, eager)
+        return ClauseHits(self, doc.text if text is None else text, eager)
 
     def candidate_rules(self, hits: "ClauseHits", rules: set[str]) -> list[Rule]:
         """Rules worth evaluating on this clause: one of their anchors can hold here."""
@@ -589,23 +666,31 @@ class DocumentMatch:
         return sorted({i for leaf in leaves for i in self._by_leaf.get(leaf, ())})
 
 
-def analyse(document: Document, compiled: CompiledRules, deadline=None) -> DocumentMatch:
-    """Run the pipeline and the clause-wide matchers over every clause.
+def analyse(document: Document, compiled: CompiledRules, deadline=None, clauses=None, docs=None) -> DocumentMatch:
+    """Run the pipeline and the clause-wide matchers over the clauses.
 
+    clauses (list | None): the clauses to match, default `clauses_of(document)`; a
+    subset is fine when the others cannot hit the rules (CompiledRules.candidates).
+    docs (list | None): the spaCy Docs of those clauses, when already made.
     deadline (extract.options.Deadline | None): checked every 20 clauses; raises InputError when passed.
     """
-    clauses = clauses_of(document)
-    docs = compiled.nlp.pipe(c.text for c in clauses)
+    if clauses is None:
+        clauses = clauses_of(document)
+    if docs is None:
+        docs = compiled.nlp.pipe((c.text for c in clauses), batch_size=NLP_BATCH_SIZE)
+    elif len(docs) != len(clauses):
+        raise ValueError("docs do not belong to this document's clauses")
     hits = []
-    for number, doc in enumerate(docs):
+    for number, (clause, doc) in enumerate(zip(clauses, docs)):
         if deadline is not None and number % 20 == 0:
             deadline.check()
-        hits.append(compiled.clause_hits(doc))
+        hits.append(compiled.clause_hits(doc, clause.text))
+    # Positions in this list (a subset keeps its own numbering) by block and by article.
     by_block: dict[int, list[int]] = {}
     by_article: dict[tuple, list[int]] = {}
-    for clause in clauses:
-        by_block.setdefault(clause.block.index, []).append(clause.index)
-        by_article.setdefault(article_key(clause.block), []).append(clause.index)
+    for position, clause in enumerate(clauses):
+        by_block.setdefault(clause.block.index, []).append(position)
+        by_article.setdefault(article_key(clause.block), []).append(position)
     contexts = [
         MatchContext(clause, by_block[clause.block.index], by_article[article_key(clause.block)], hits)
         for clause in clauses
@@ -613,9 +698,12 @@ def analyse(document: Document, compiled: CompiledRules, deadline=None) -> Docum
     return DocumentMatch(clauses, hits, contexts)
 
 
-def match_document(document: Document, policy_type: str, compiled: CompiledRules, deadline=None) -> list[Finding]:
+def match_document(
+    document: Document, policy_type: str, compiled: CompiledRules, docs=None, clauses=None, deadline=None
+) -> list[Finding]:
     """Run every applicable rule over the document; returns findings in document order.
 
+    clauses, docs: see `analyse` (the cache re-matches changed rules on a subset).
     deadline (extract.options.Deadline | None): the time limit per document.
     Regexes that hit their time limit are left in `compiled.timed_out`.
     """
@@ -623,7 +711,7 @@ def match_document(document: Document, policy_type: str, compiled: CompiledRules
     rules = [rule for rule in compiled.rules if rule.applies_to_type(policy_type)]
     clause_rule_ids = {r.id for r in rules if not r.document_level}
     document_rules = [r for r in rules if r.document_level]
-    analysis = analyse(document, compiled, deadline)
+    analysis = analyse(document, compiled, deadline, clauses, docs)
     findings: list[Finding] = []
     for clause, hits, context in zip(analysis.clauses, analysis.hits, analysis.contexts):
         if clause.block.kind == HEADING:
@@ -635,7 +723,9 @@ def match_document(document: Document, policy_type: str, compiled: CompiledRules
     for rule in document_rules:
         if document_rule_fires(rule, analysis, compiled):
             findings.append(_finding(rule, fingerprint(rule.id, "document")))
-    findings.sort(key=lambda f: (f.start if f.start is not None else float("inf")))
+    # Document order; on one clause, rule order (the cache rebuilds findings in the same order).
+    order = {rule.id: index for index, rule in enumerate(compiled.rules)}
+    findings.sort(key=lambda f: (f.start is None, f.start or 0, order[f.rule_id]))
     return findings
 
 
@@ -691,7 +781,8 @@ def match_clause(rule: Rule, clause: Clause, hits: ClauseHits, context, compiled
     finding.heading_path = list(block.heading_path)
     finding.start = block.start + clause.start
     finding.end = block.start + clause.end
-    unique = sorted(set(evidence))
+    # By position, then by what matched (leaf ids depend on which rules were compiled together).
+    unique = sorted(set(evidence), key=lambda item: (item[0], item[1], compiled.describe(item[2]) if item[2] else ""))
     finding.evidence = [
         Evidence(clause.text[s:e] if s >= 0 else "", compiled.describe(leaf) + ("" if s >= 0 else " (elders in blok/artikel)"), s, e)
         for s, e, leaf in unique if leaf
@@ -712,3 +803,58 @@ def _finding(rule: Rule, print_: str) -> Finding:
         references=list(rule.references),
         fingerprint=print_,
     )
+
+
+def finding_record(finding: Finding) -> dict:
+    """What a finding adds to its rule and document, as plain data for the cache."""
+    return {
+        "block": finding.block_index,
+        "start": finding.start,
+        "end": finding.end,
+        "text": finding.text,
+        "fingerprint": finding.fingerprint,
+        "evidence": [[ev.text, ev.condition, ev.start, ev.end] for ev in finding.evidence],
+    }
+
+
+def finding_from_record(rule: Rule, record: dict, document: Document) -> Finding:
+    """The inverse of finding_record, for the current version of `rule`."""
+    finding = _finding(rule, record["fingerprint"])
+    index = record["block"]
+    if index is not None:
+        block = document.blocks[index]
+        finding.text = record["text"]
+        finding.block_index = index
+        finding.page = block.page
+        finding.paragraph = block.paragraph
+        finding.heading_path = list(block.heading_path)
+        finding.start = record["start"]
+        finding.end = record["end"]
+        finding.evidence = [Evidence(text, condition, s, e) for text, condition, s, e in record["evidence"]]
+    return finding
+
+
+# What decides where a rule matches; its other fields (title, message, severity,
+# references ...) are filled in from the current rule when a finding is rebuilt.
+_MATCHING_FIELDS = (
+    "id", "applies_to", "match", "unless", "negation", "exceptions", "params", "scope_headings", "absent", "requires",
+)
+
+
+def rule_hash(rule: Rule, matching_only: bool = False) -> str:
+    """A hash of the rule's content, apart from where it was loaded from and its examples.
+
+    matching_only (bool): only the fields that decide where it matches, so that
+    editing a message or a severity does not make the cache match the rule again.
+    """
+    import dataclasses
+    import json
+
+    data = dataclasses.asdict(rule)
+    if matching_only:
+        data = {key: data[key] for key in _MATCHING_FIELDS}
+    else:
+        for key in ("source", "line", "examples_match", "examples_no_match"):
+            data.pop(key, None)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

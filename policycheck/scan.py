@@ -38,53 +38,261 @@ class DocumentResult:
         return counts
 
 
-class Scanner:
-    """Holds what is loaded once per run: the NLP pipeline and the compiled rules."""
+def extract_cached(path: str, data: Optional[bytes] = None, cache=None, options=None) -> Document:
+    """extract(), through the cache when one is given. Needs no NLP, so it is cheap to run anywhere.
 
-    def __init__(self, ruleset, policy_type: str = "auto", options=None):
+    options (ExtractOptions | None): password, limits, OCR. A document read with OCR is
+    not cached: its text depends on the OCR engine, which the cache key does not know.
+    """
+    import hashlib
+
+    from policycheck.extract import STDIN_PATHS, extract, read_input
+    from policycheck.extract.options import ExtractOptions, check_size
+    from policycheck.extract.sniff import extension_warning
+
+    options = options or ExtractOptions()
+    if cache is None or not cache.enabled or options.ocr:
+        return extract(path, data, options)
+    if data is None:
+        data = read_input(path, options)
+    check_size(path, len(data), options)
+    sha256 = hashlib.sha256(data).hexdigest()
+    document = cache.get_document(sha256, path)
+    if document is not None:
+        mismatch = extension_warning(path, document.format) if path not in STDIN_PATHS else None
+        if mismatch:
+            document.warnings.insert(0, mismatch)
+        return document
+    document = extract(path, data, options)
+    mismatch = extension_warning(path, document.format) if path not in STDIN_PATHS else None
+    cache.put_document(document, [mismatch] if mismatch else [])
+    return document
+
+
+class Scanner:
+    """Holds what is loaded once per run: the NLP pipeline, the compiled rules, the cache."""
+
+    def __init__(self, ruleset, policy_type: str = "auto", options=None, cache=None):
         from policycheck.extract.options import ExtractOptions
-        from policycheck.match import CompiledRules
-        from policycheck.nlp import load_pipeline
+        from policycheck.nlp import cheap_pipeline_info
 
         self.ruleset = ruleset
         self.policy_type = policy_type
         self.options = options or ExtractOptions()
-        self.nlp, self.pipeline = load_pipeline()
-        self.compiled = CompiledRules(ruleset.rules, self.nlp, self.pipeline)
+        self.cache = cache
+        self._nlp = None
+        self._compiled = None
+        # With the cache, a re-scan where nothing changed never needs the pipeline:
+        # it is loaded (about a second) only when something must be matched.
+        self.pipeline = cheap_pipeline_info() if cache is not None and cache.enabled else None
+        if self.pipeline is None:
+            self._load()
+
+    def _load(self) -> None:
+        from policycheck.match import CompiledRules
+        from policycheck.nlp import load_pipeline
+
+        if self._nlp is None:
+            self._nlp, self.pipeline = load_pipeline()
+            self._compiled = CompiledRules(self.ruleset.rules, self._nlp, self.pipeline)
+
+    @property
+    def nlp(self):
+        self._load()
+        return self._nlp
+
+    @property
+    def compiled(self):
+        self._load()
+        return self._compiled
+
+    @property
+    def notices(self) -> list[str]:
+        """Notices from compiling the rules (none when they were not needed)."""
+        return list(self._compiled.notices) if self._compiled is not None else []
 
     def scan_path(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Extract and match one file; an unreadable file or a passed limit becomes `errors`."""
-        from policycheck.extract import extract
         from policycheck.extract.options import Deadline
 
         result = DocumentResult(path=path)
         deadline = Deadline(path, self.options.max_seconds)
         try:
-            document = extract(path, data, self.options)
-            return self.scan_document(document, result, deadline)
+            document = extract_cached(path, data, self.cache, self.options)
+            return self.scan_document(document, result, deadline=deadline)
         except InputError as error:
             result.document = None
             result.findings = []
             result.errors.append(str(error))
             return result
 
-    def scan_document(self, document: Document, result: Optional[DocumentResult] = None,
-                      deadline=None) -> DocumentResult:
-        """Match an extracted document. Raises InputError when `deadline` passes."""
+    def scan_document(
+        self, document: Document, result: Optional[DocumentResult] = None, prepared: Optional[dict] = None,
+        deadline=None,
+    ) -> DocumentResult:
+        """Match one extracted document. `prepared` may hold its `clauses` and detected
+        `policy_type`, made elsewhere (see runner._extract_only). Raises InputError when
+        `deadline` passes."""
         from policycheck.match import match_document
 
+        prepared = prepared or {}
         result = result or DocumentResult(path=document.path)
         result.document = document
         result.warnings.extend(document.warnings)
-        if self.policy_type == "auto":
-            result.policy_type = detect_policy_type(document)
-        else:
-            result.policy_type = given_policy_type(self.policy_type)
         if not document.blocks:
             result.warnings.append("het document bevat geen tekst")
-        result.findings = match_document(document, result.policy_type.value, self.compiled, deadline)
-        result.warnings.extend(self.compiled.timeout_warnings())
+        if self.cache is None or not self.cache.enabled:
+            if self.policy_type == "auto" and prepared.get("policy_type") is not None:
+                result.policy_type = prepared["policy_type"]
+            else:
+                result.policy_type = self._policy_type(document)
+            result.findings = match_document(
+                document, result.policy_type.value, self.compiled, clauses=prepared.get("clauses"), deadline=deadline
+            )
+            result.warnings.extend(self.compiled.timeout_warnings())
+            return result
+        analysis, fresh = self._analysis(document, prepared)
+        if self.policy_type == "auto":
+            result.policy_type = PolicyType(**analysis["policy_type"])
+        else:
+            result.policy_type = given_policy_type(self.policy_type)
+        self.timeout_warnings = []
+        result.findings = self._findings_cached(document, result.policy_type.value, analysis, fresh, deadline)
+        result.warnings.extend(self.timeout_warnings)
         return result
+
+    def _policy_type(self, document: Document) -> PolicyType:
+        if self.policy_type == "auto":
+            return detect_policy_type(document)
+        return given_policy_type(self.policy_type)
+
+    def _analysis(self, document: Document, prepared: Optional[dict] = None):
+        """What matching needs to know about a document, from the cache or made now:
+        its clauses, its detected policy type, and an index of the clauses by match
+        key and lower-case form (to find where a changed rule could match).
+
+        RETURNS (analysis, (clauses, docs) when just made, else None).
+        """
+        import json
+        import zlib
+
+        from policycheck.cache import nlp_key
+        from policycheck.match import NLP_BATCH_SIZE, clauses_of
+
+        key = nlp_key(document.sha256, self.pipeline)
+        payload = self.cache.get("nlp", key)
+        if payload is not None:
+            try:
+                analysis = json.loads(zlib.decompress(payload))
+                if all(k in analysis for k in ("clauses", "policy_type")):
+                    return analysis, None
+            except (ValueError, zlib.error):
+                pass
+            self.cache._discard(self.cache._path("nlp", key))
+        prepared = prepared or {}
+        clauses = prepared.get("clauses") or clauses_of(document)
+        docs = list(self.nlp.pipe((c.text for c in clauses), batch_size=NLP_BATCH_SIZE))
+        norm: dict[str, list[int]] = {}
+        lower: dict[str, list[int]] = {}
+        for number, doc in enumerate(docs):
+            for token_key in {t.norm_ for t in doc}:
+                norm.setdefault(token_key, []).append(number)
+            for token_key in {t.lower_ for t in doc}:
+                lower.setdefault(token_key, []).append(number)
+        analysis = {
+            "clauses": [[c.block.index, c.start, c.end] for c in clauses],
+            "policy_type": (prepared.get("policy_type") or detect_policy_type(document)).to_dict(),
+        }
+        self.cache.put("nlp", key, zlib.compress(json.dumps(analysis, ensure_ascii=False).encode("utf-8"), 6))
+        # The index is only read after a rule change, so it is an entry of its own.
+        index = {"norm": norm, "lower": lower}
+        self.cache.put("index", key, zlib.compress(json.dumps(index, ensure_ascii=False).encode("utf-8"), 6))
+        return analysis, (clauses, docs)
+
+    def _clause_index(self, document: Document) -> Optional[dict]:
+        import json
+        import zlib
+
+        from policycheck.cache import nlp_key
+
+        key = nlp_key(document.sha256, self.pipeline)
+        payload = self.cache.get("index", key)
+        if payload is not None:
+            try:
+                index = json.loads(zlib.decompress(payload))
+                if isinstance(index.get("norm"), dict) and isinstance(index.get("lower"), dict):
+                    return index
+            except (ValueError, zlib.error, AttributeError):
+                pass
+            self.cache._discard(self.cache._path("index", key))
+        return None
+
+    def _findings_cached(self, document: Document, policy_type: str, analysis: dict, fresh,
+                         deadline=None) -> list[Finding]:
+        """Findings per rule from the cache; only rules that are new or changed are matched,
+        and only on the clauses where they could hit (CompiledRules.candidates).
+
+        After a rule edit a re-scan therefore runs the NLP pipeline on a handful of
+        clauses per document, not on all of them.
+        """
+        import hashlib
+        import json
+
+        from policycheck.cache import nlp_key
+        from policycheck.match import Clause, finding_from_record, finding_record, match_document, rule_hash
+
+        rules = self.ruleset.rules
+        if getattr(self, "_rule_hashes", None) is None:
+            self._rule_hashes = {rule.id: rule_hash(rule, matching_only=True) for rule in rules}
+        hashes = self._rule_hashes
+        key = hashlib.sha256(f"{nlp_key(document.sha256, self.pipeline)}\x1f{policy_type}".encode()).hexdigest()
+        stored: dict = {}
+        payload = self.cache.get("findings", key)
+        if payload is not None:
+            try:
+                stored = json.loads(payload)
+                assert isinstance(stored, dict)
+            except (ValueError, AssertionError):
+                stored = {}
+        missing = [rule for rule in rules if hashes[rule.id] not in stored]
+        if missing:
+            compiled = self.compiled if len(missing) == len(rules) else self._compiled_for(missing)
+            if fresh is not None:
+                clauses, docs = fresh
+            else:
+                blocks = document.blocks
+                clauses = [Clause(blocks[b], blocks[b].text[s:e], s, e) for b, s, e in analysis["clauses"]]
+                index = self._clause_index(document)
+                # Without the index (damaged or removed) every clause is a candidate.
+                wanted = compiled.candidates([c.text for c in clauses], index["norm"], index["lower"]) if index else None
+                if wanted is not None:
+                    clauses = [clauses[i] for i in sorted(wanted)]
+                docs = None
+            found = match_document(document, policy_type, compiled, docs, clauses, deadline=deadline)
+            self.timeout_warnings = compiled.timeout_warnings()
+            for rule in missing:
+                stored[hashes[rule.id]] = [finding_record(f) for f in found if f.rule_id == rule.id]
+            current = {hashes[rule.id]: stored[hashes[rule.id]] for rule in rules}
+            # A regex that ran out of time may have missed something: match again next time.
+            if not self.timeout_warnings:
+                self.cache.put("findings", key, json.dumps(current, ensure_ascii=False).encode("utf-8"))
+        order = {rule.id: index for index, rule in enumerate(rules)}
+        findings = [
+            finding_from_record(rule, record, document) for rule in rules for record in stored[hashes[rule.id]]
+        ]
+        # match_document's order: clauses in document order, rules in rule order, then document-level.
+        findings.sort(key=lambda f: (f.start is None, f.start or 0, order[f.rule_id]))
+        return findings
+
+    def _compiled_for(self, rules):
+        from policycheck.match import CompiledRules
+
+        ids = tuple(rule.id for rule in rules)
+        cached = getattr(self, "_subsets", {})
+        if ids not in cached:
+            cached[ids] = CompiledRules(rules, self.nlp, self.pipeline)
+            self._subsets = cached
+        return cached[ids]
 
 
 def expand_paths(paths: tuple[str, ...], recursive: bool = False) -> Iterator[tuple[str, Optional[str]]]:

@@ -10,6 +10,20 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory):
+    """Keep the tests' cache entries out of the user's cache folder."""
+    import os
+
+    previous = os.environ.get("POLICYCHECK_CACHE_DIR")
+    os.environ["POLICYCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("POLICYCHECK_CACHE_DIR", None)
+    else:
+        os.environ["POLICYCHECK_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def builtin_rules():
     from policycheck.rules import load_rules

@@ -294,7 +294,7 @@ def _interrupted_run(tmp_path, policy_txt, *args):
 def test_hostile_ctrl_c_keeps_the_old_report_and_says_what_was_done(tmp_path, policy_txt):
     out = tmp_path / "rapport.json"
     out.write_text("OUD RAPPORT", encoding="utf-8")
-    result = _interrupted_run(tmp_path, policy_txt, "--format", "json", "-o", str(out))
+    result = _interrupted_run(tmp_path, policy_txt, "--format", "json", "-o", str(out), "-j", "1")
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr
     assert (f"onderbroken (Ctrl-C) na 2 van 5 documenten verwerkt; rapport niet geschreven, {out} is niet gewijzigd. "
@@ -304,7 +304,7 @@ def test_hostile_ctrl_c_keeps_the_old_report_and_says_what_was_done(tmp_path, po
 
 
 def test_hostile_ctrl_c_on_the_terminal_prints_what_was_done(tmp_path, policy_txt):
-    result = _interrupted_run(tmp_path, policy_txt, "--no-color")
+    result = _interrupted_run(tmp_path, policy_txt, "--no-color", "-j", "1")
     assert result.returncode == 130
     assert "Traceback" not in result.stderr
     assert result.stdout.count("AB-LAAGSTE-PRIJS") == 2

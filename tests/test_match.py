@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import CORPUS
 from policycheck.match import fingerprint, match_document
 from policycheck.model import HEADING, PARAGRAPH, Block, Document
 
@@ -241,3 +242,23 @@ def test_match_condition_found_twice_is_negated_only_when_both_are(compile_rules
     text = "Social return is niet van toepassing op leveringen; bij diensten passen wij social return toe."
     assert rule_ids(compiled, text) == ["T-X"]
     assert rule_ids(compiled, "Wij passen geen social return toe en vragen ook geen social return.") == []
+
+
+def test_fallback_lemmas_equal_spacys_lookup_lemmatizer(pipeline):
+    # The fallback reads the lemma table as a plain dict for a faster start-up;
+    # it must give exactly what spaCy's own lookup lemmatizer gives.
+    import spacy
+
+    nlp, info = pipeline
+    if not info.fallback:
+        pytest.skip("nl_core_news_sm is installed; the fallback is not used")
+    reference = spacy.blank("nl")
+    reference.add_pipe("lemmatizer", config={"mode": "lookup"})
+    reference.initialize()
+    text = (CORPUS / "src" / "subsidieverordening-velderhoven-2025.md").read_text(encoding="utf-8")
+    from spacy.tokens import Doc
+
+    ours = nlp(text)
+    # The same tokens for both (policycheck also splits hyphenated compounds).
+    theirs = reference(Doc(reference.vocab, words=[t.text for t in ours], spaces=[bool(t.whitespace_) for t in ours]))
+    assert [t.lemma_ for t in ours] == [t.lemma_ for t in theirs]

@@ -21,7 +21,7 @@ DEFAULT_MAX_BYTES = 200 * MB
 DEFAULT_MAX_SECONDS = 600.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class ExtractOptions:
     """How to read a document.
 

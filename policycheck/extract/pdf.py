@@ -138,7 +138,7 @@ def _make_line(words: list[dict], page_number: int) -> Line:
     prev = None
     for word in words:
         size = float(word.get("size") or 0)
-        n = len(word["text"])
+        n = word.get("nchars", len(word["text"]))  # a fast-path run counts its non-space characters
         total += n
         sizes[round(size * 2) / 2] = sizes.get(round(size * 2) / 2, 0) + n
         if _is_bold(str(word.get("fontname", ""))):
@@ -165,7 +165,7 @@ def _make_line(words: list[dict], page_number: int) -> Line:
         size=size,
         bold=total > 0 and bold_chars >= 0.8 * total,
         chars=total,
-        text_x0=words[1]["x0"] if len(words) > 1 else words[0]["x0"],
+        text_x0=_second_word_x0(words),
         unmapped=unmapped,
         chars_x=_chars_x(words, text),
     )
@@ -204,6 +204,14 @@ def _chars_x(words: list[dict], text: str) -> array:
     for index in offsets:
         out.extend(xs[index])
     return out
+
+
+def _second_word_x0(words: list[dict]) -> float:
+    """Where the line's second word starts (after a list marker, the text)."""
+    first = words[0]
+    if first.get("x0_second") is not None:  # a fast-path run holding several words
+        return first["x0_second"]
+    return words[1]["x0"] if len(words) > 1 else first["x0"]
 
 
 def group_lines(words: list[dict], page_number: int) -> list[Line]:
@@ -517,12 +525,101 @@ def check_pdf(path: str, data: bytes, options: ExtractOptions) -> int:
     return count
 
 
+# Read pages through PDFium where its text can stand in for pdfplumber's (see
+# fastpdf.py); False reads every page with pdfplumber, the reference the fast path
+# is tested against.
+FAST_PATH = True
+
+
+class _PdfSource:
+    """One open PDF: PDFium for the fast path, pdfplumber opened only when a page needs it."""
+
+    def __init__(self, path: str, data: bytes, fast: bool, password: Optional[str] = None):
+        self.path = path
+        self.data = data
+        self.password = password
+        self._pdfium = None
+        self._plumber = None
+        self._plumber_pages = None
+        if fast:
+            import pypdfium2
+
+            try:
+                self._pdfium = pypdfium2.PdfDocument(data, password=password or None)
+            except pypdfium2.PdfiumError as error:
+                if getattr(error, "err_code", None) in (4, 5):  # FPDF_ERR_PASSWORD, FPDF_ERR_SECURITY
+                    raise _encrypted(path, password) from None
+                self._pdfium = None  # pdfplumber may still read it
+        if self._pdfium is None:
+            self._open_plumber()
+            self.page_count = len(self._plumber_pages)
+        else:
+            self.page_count = len(self._pdfium)
+
+    def _open_plumber(self):
+        if self._plumber is not None:
+            return
+        import pdfplumber
+
+        try:
+            self._plumber = pdfplumber.open(io.BytesIO(self.data), password=self.password or "")
+        except Exception as error:
+            raise (_encrypted(self.path, self.password) if _is_encryption_error(error)
+                   else _corrupt(self.path, self.data)) from None
+        try:
+            self._plumber_pages = self._plumber.pages
+        except Exception as error:
+            _close_quietly(self._plumber)
+            raise (_encrypted(self.path, self.password) if _is_encryption_error(error)
+                   else _corrupt(self.path, self.data)) from None
+
+    def title(self) -> str:
+        try:
+            if self._pdfium is not None:
+                return _clean_title(self._pdfium.get_metadata_dict().get("Title"))
+            return _clean_title(self._plumber.metadata.get("Title"))
+        except Exception:
+            return ""
+
+    def read_page(self, number: int) -> PageContent:
+        if self._pdfium is not None:
+            from .fastpdf import read_runs
+
+            page = self._pdfium[number - 1]
+            try:
+                runs = read_runs(page)
+            finally:
+                page.close()
+            if runs is not None:
+                words, has_images, width, height, table_page = runs
+                content = PageContent(number, float(width), float(height), words=len(words))
+                if not words:
+                    content.has_images = has_images
+                    return content
+                if table_page is not None:
+                    content.rows, areas = find_table_rows(table_page, number)
+                    if areas:
+                        words = [w for w in words if not _inside(w, areas)]
+                content.lines = group_lines(words, number)
+                return content
+        self._open_plumber()
+        page = self._plumber_pages[number - 1]
+        try:
+            return read_page(page, number)
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self._plumber is not None:
+            _close_quietly(self._plumber)
+        if self._pdfium is not None:
+            self._pdfium.close()
+
+
 def read_pdf(
     path: str, data: bytes, options: Optional[ExtractOptions] = None, deadline: Optional[Deadline] = None
 ) -> tuple[list[Block], int, str, list[str]]:
-    """Blocks, page count, metadata title and warnings of a PDF."""
-    import pdfplumber
-
+    """Blocks, page count, metadata title and warnings of a PDF, read page by page."""
     # pdfminer logs every repair it makes ("MediaBox missing ..."); without logging set
     # up those would land on stderr as noise. Our own messages say what matters.
     logging.getLogger("pdfminer").addHandler(logging.NullHandler())
@@ -532,35 +629,25 @@ def read_pdf(
     check_pdf(path, data, options)
     if _truncated(data):
         warnings.append("de PDF lijkt onvolledig (het einde van het bestand ontbreekt); er kan tekst ontbreken")
+    source = _PdfSource(path, data, FAST_PATH, options.password)
     try:
-        pdf = pdfplumber.open(io.BytesIO(data), password=options.password or "")
-    except Exception as error:
-        raise (_encrypted(path, options.password) if _is_encryption_error(error) else _corrupt(path, data)) from None
-    try:
-        try:
-            title = _clean_title(pdf.metadata.get("Title"))
-        except Exception:
-            title = ""
-        try:
-            page_list = pdf.pages
-        except Exception as error:
-            raise (_encrypted(path, options.password) if _is_encryption_error(error) else _corrupt(path, data)) from None
+        title = source.title()
+        page_count = source.page_count
         pages: list[PageContent] = []
         unreadable: list[int] = []
-        for number, page in enumerate(page_list, start=1):
+        for number in range(1, page_count + 1):
             deadline.check()
             try:
-                pages.append(read_page(page, number))
+                pages.append(source.read_page(number))
+            except InputError:
+                raise
             except Exception as error:
                 if _is_encryption_error(error):
                     raise _encrypted(path, options.password) from None
                 unreadable.append(number)
                 pages.append(PageContent(number, 0.0, 0.0))
-            finally:
-                page.close()
-        page_count = len(page_list)
     finally:
-        _close_quietly(pdf)
+        source.close()
     if page_count == 0:
         raise _corrupt(path, data)
     if unreadable and len(unreadable) == page_count:

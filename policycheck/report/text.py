@@ -20,6 +20,8 @@ def render_text(results, context) -> str:
     if not context.quiet:
         for result in results:
             _document(out, result, context)
+        if len(results) > 1:
+            _closing_tables(out, results)
     out.line(out.style(summary_line(results), bold=True))
     review = context.review
     if review is not None:
@@ -31,6 +33,48 @@ def render_text(results, context) -> str:
             line += f", {len(review.stale)} verouderd (bevinding komt niet meer voor)"
         out.line(line + ".")
     return out.text()
+
+
+def _table(out: "_Writer", header: list[str], rows: list[list[str]]) -> None:
+    """A plain table: the first column left-aligned, numbers right-aligned."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+    def fmt(row):
+        first = str(row[0]).ljust(widths[0])
+        return "  " + "  ".join([first] + [str(v).rjust(w) for v, w in zip(row[1:], widths[1:])])
+
+    out.line(out.style(fmt(header), bold=True))
+    for row in rows:
+        out.line(fmt(row))
+
+
+def _closing_tables(out: "_Writer", results) -> None:
+    """Per document and per topic: how many findings of each polarity."""
+    polarities = list(POLARITY_LABELS)
+    header = [*(POLARITY_LABELS[p].lower() for p in polarities), "totaal"]
+    out.line(out.style("Per document", bold=True))
+    rows = []
+    for result in results:
+        if result.failed:
+            rows.append([result.path, *(["-"] * len(polarities)), "niet gelezen"])
+            continue
+        counts = result.counts()
+        rows.append([result.path, *(counts[p] for p in polarities), sum(counts.values())])
+    _table(out, ["document", *header], rows)
+    out.line()
+    topics: dict[str, dict[str, int]] = {}
+    for result in results:
+        for finding in result.findings:
+            counts = topics.setdefault(finding.topic or "-", {p: 0 for p in polarities})
+            counts[finding.polarity] += 1
+    if topics:
+        out.line(out.style("Per onderwerp", bold=True))
+        _table(
+            out,
+            ["onderwerp", *header],
+            [[topic, *(c[p] for p in polarities), sum(c.values())] for topic, c in sorted(topics.items())],
+        )
+        out.line()
 
 
 class _Writer:
