@@ -73,8 +73,10 @@ def iter_regexes(rule: Rule) -> Iterator[tuple[str, Optional[int]]]:
                 if key == "regex":
                     for pattern in [value] if isinstance(value, str) else value:
                         yield pattern, key_line
-                elif key in ("all", "any", "not"):
+                elif key in ("all", "any", "none", "not", "in_block", "in_article"):
                     yield from walk(value, key_line)
+                elif key == "near" and isinstance(value, dict):
+                    yield from walk(value.get("all") or [], key_line)
 
     for key in ("match", "unless", "absent", "requires"):
         value = getattr(rule, key)
@@ -323,3 +325,84 @@ def catastrophic_regex(rule: Rule) -> Iterator[LintIssue]:
                 "duurt dat exponentieel lang en wordt de regex na de tijdsgrens overgeslagen. "
                 "Schrijf de herhaling zonder overlap, bijvoorbeeld (?:\\w+\\s+){0,3} in plaats van (\\w+\\s?)+",
             )
+
+
+def iter_token_patterns(rule: Rule) -> Iterator[tuple[list, Optional[int]]]:
+    """(token pattern, line) for every `pattern` condition of a rule."""
+
+    def walk(cond: Any, line: Optional[int]):
+        line = _line_of(cond) or line
+        if isinstance(cond, list):
+            for child in cond:
+                yield from walk(child, line)
+        elif isinstance(cond, dict):
+            for key, value in cond.items():
+                key_line = _line_of(cond, key) or line
+                if key == "pattern":
+                    patterns = value if value and isinstance(value[0], list) else [value]
+                    for pattern in patterns:
+                        yield pattern, key_line
+                elif key in ("all", "any", "none", "not", "in_block", "in_article"):
+                    yield from walk(value, key_line)
+                elif key == "near" and isinstance(value, dict):
+                    yield from walk(value.get("all") or [], key_line)
+
+    for key in ("match", "unless", "absent", "requires"):
+        value = getattr(rule, key)
+        if value is not None:
+            yield from walk(value, rule.line)
+
+
+# ---------------------------------------------------------------- PC-L002 .. PC-L005
+
+MIN_EXAMPLES = 3
+
+
+@check("PC-L002")
+def too_few_examples(rule: Rule) -> Iterator[LintIssue]:
+    for kind, examples in (("match", rule.examples_match), ("no_match", rule.examples_no_match)):
+        if len(examples) < MIN_EXAMPLES:
+            yield LintIssue(
+                rule.source, rule.line, rule.id, "PC-L002",
+                f"{len(examples)} voorbeeld(en) onder examples.{kind}; geef er minstens {MIN_EXAMPLES}, met "
+                "vervoegingen, ontkenningen en zinnen met dezelfde woorden die niet mogen treffen",
+            )
+
+
+@check("PC-L003")
+def empty_documentation(rule: Rule) -> Iterator[LintIssue]:
+    from policycheck.ruledocs import doc_problems
+
+    for problem in doc_problems(rule):
+        if "sectie" in problem and "Voorbeeld" not in problem:
+            yield LintIssue(rule.source, rule.line, rule.id, "PC-L003", problem.split(": ", 1)[1])
+
+
+@check("PC-L004")
+def reference_without_url(rule: Rule) -> Iterator[LintIssue]:
+    for reference in rule.references:
+        if not reference.url.startswith(("https://", "http://")):
+            yield LintIssue(rule.source, rule.line, rule.id, "PC-L004",
+                            f"bron '{reference.title}' heeft geen webadres (url)")
+
+
+# Attributes no pipeline of policycheck sets (the model runs without its NER), and
+# attributes only nl_core_news_sm sets (the offline fallback ignores them).
+_NEVER_SET = {"ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID"}
+_MODEL_ONLY = {"POS", "TAG", "MORPH", "DEP", "HEAD", "SENT_START", "IS_SENT_START"}
+
+
+@check("PC-L005")
+def unset_token_attributes(rule: Rule) -> Iterator[LintIssue]:
+    for pattern, line in iter_token_patterns(rule):
+        keys = {key for token in pattern if isinstance(token, dict) for key in token}
+        for key in sorted(keys & _NEVER_SET):
+            yield LintIssue(rule.source, line, rule.id, "PC-L005",
+                            f"token-patroon gebruikt {key}, dat geen pijplijn van policycheck zet (geen NER): "
+                            "dit deel treft nooit")
+        model_only = sorted(keys & _MODEL_ONLY)
+        if model_only:
+            yield LintIssue(rule.source, line, rule.id, "PC-L005",
+                            f"token-patroon gebruikt {', '.join(model_only)}: alleen nl_core_news_sm zet dat; "
+                            "de offline terugvaloptie laat die voorwaarden weg")
+

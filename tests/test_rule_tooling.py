@@ -136,3 +136,56 @@ def test_config_errors_name_file_and_line(tmp_path):
     assert result.exit_code == 2
     assert f"{tmp_path / 'c.yaml'}:2: onbekend veld 'rulez' in de configuratie; bedoelde u 'rules'?" in result.stderr
     assert f"{tmp_path / 'c.yaml'}:4: severity moet een van hoog, middel, laag zijn" in result.stderr
+
+
+LINTABLE = """\
+id: EIGEN-RISICO
+title: Testregel
+polarity: belemmerend
+severity: hoog
+topic: nonprofit-only
+applies_to: [subsidy]
+step: 5
+message: Bericht.
+recommendation: Schrijf iets anders.
+references:
+  - title: Boek zonder adres
+match:
+  all:
+    - regex: '(\\\\w+\\\\s?)+winst'
+    - pattern: [{ENT_TYPE: ORG}, {LOWER: winst}]
+examples:
+  match: [Een voorbeeld.]
+"""
+
+
+def test_rules_lint_reports_each_problem_with_file_and_line(tmp_path):
+    (tmp_path / "risico.yml").write_text(LINTABLE, encoding="utf-8")
+    result = run("rules", "lint", str(tmp_path))
+    source = tmp_path / "risico.yml"
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith(f"{source}:14: PC-L001 [EIGEN-RISICO] regex") for line in lines), lines
+    assert f"{source}:1: PC-L002 [EIGEN-RISICO] 1 voorbeeld(en) onder examples.match" in result.output
+    assert f"{source}:1: PC-L002 [EIGEN-RISICO] 0 voorbeeld(en) onder examples.no_match" in result.output
+    assert f"{source}:1: PC-L003 [EIGEN-RISICO] sectie rationale (Waarom het ertoe doet) is leeg" in result.output
+    assert f"{source}:1: PC-L004 [EIGEN-RISICO] bron 'Boek zonder adres' heeft geen webadres (url)" in result.output
+    assert f"{source}:15: PC-L005 [EIGEN-RISICO] token-patroon gebruikt ENT_TYPE" in result.output
+
+
+def test_rules_lint_reports_invalid_rules_and_duplicate_ids(tmp_path):
+    (tmp_path / "kapot.yml").write_text("id: X\ntitel: fout\n", encoding="utf-8")
+    result = run("rules", "lint", str(tmp_path))
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'kapot.yml'}:2: onbekend veld 'titel' in regel; bedoelde u 'title'?" in result.output
+    other = tmp_path / "ander"
+    other.mkdir()
+    (other / "dubbel.yml").write_text(RULE, encoding="utf-8")
+    result = run("rules", "lint", "--rules", str(other))
+    assert "regel SUB-WINSTOOGMERK uit" in result.output and "(PC-L006 dubbele regel-id)" in result.output
+
+
+def test_rules_lint_passes_on_the_builtin_rules():
+    result = run("rules", "lint")
+    assert result.exit_code == 0, result.output
+    assert "0 bevinding(en)" in result.output
