@@ -13,7 +13,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 MODEL_NAME = "nl_core_news_sm"
 INSTALL_MODEL = f"python -m spacy download {MODEL_NAME}"
@@ -217,9 +216,3 @@ def _lookups_version() -> str:
         return metadata.version("spacy-lookups-data")
     except metadata.PackageNotFoundError:
         return "?"
-
-
-def process(texts: Iterable[str], batch_size: int = 256):
-    """Run the pipeline over many short texts (clauses); yields spaCy Docs."""
-    nlp, _ = load_pipeline()
-    return nlp.pipe(texts, batch_size=batch_size)

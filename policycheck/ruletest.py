@@ -38,12 +38,10 @@ def run_rule_examples(rule: Rule, compiled) -> list[ExampleFailure]:
     policy_type = rule.applies_to[0] if rule.applies_to else "unknown"
     for kind, examples in (("match", rule.examples_match), ("no_match", rule.examples_no_match)):
         for example in examples:
-            findings = [
-                f for f in match_document(example_document(example.text), policy_type, compiled)
-                if f.rule_id == rule.id
-            ]
+            all_findings = match_document(example_document(example.text), policy_type, compiled)
+            findings = [f for f in all_findings if f.rule_id == rule.id]
             if kind == "match" and not findings:
-                others = sorted({f.rule_id for f in match_document(example_document(example.text), policy_type, compiled)})
+                others = sorted({f.rule_id for f in all_findings})
                 problem = "geen treffer" + (f" (wel: {', '.join(others)})" if others else "")
                 failures.append(ExampleFailure(rule.id, rule.source, kind, example.text, problem))
             elif kind == "match" and example.covers and not any(example.covers in f.text for f in findings):
