@@ -223,8 +223,28 @@ def _document_note(writer, page, space: PageSpace, anchor: Optional[tuple[float,
     _add(writer, page, annotation)
 
 
+def _with_char_positions(document, data: bytes):
+    """The document's blocks with each character's position on the page.
+
+    A scan reads PDFs without them (they cost a call per character); highlighting a
+    clause, not its whole line, needs them, so read the same bytes again with them.
+    """
+    if any(not chars for block in document.blocks if block.line_spans
+           for chars in (block.line_chars_x or [()])):
+        from policycheck.extract import extract
+        from policycheck.extract.options import ExtractOptions
+
+        again = extract(document.path, data, ExtractOptions(max_pages=0, max_bytes=0, max_seconds=0,
+                                                            char_positions=True))
+        if [b.text for b in again.blocks] == [b.text for b in document.blocks]:
+            return again
+    return document
+
+
 def annotate_pdf(document, findings, data: bytes) -> Annotated:
     from pypdf import PdfReader, PdfWriter
+
+    document = _with_char_positions(document, data)
 
     try:
         reader = PdfReader(io.BytesIO(data))

@@ -217,10 +217,11 @@ def _plain_page_box(page) -> bool:
     return media == crop and media[:2] == (0.0, 0.0)
 
 
-def read_runs(page) -> Optional[tuple[list[dict], bool, float, float, Optional[TablePage]]]:
+def read_runs(page, char_positions: bool = False) -> Optional[tuple[list[dict], bool, float, float, Optional[TablePage]]]:
     """Runs of one pypdfium2 page as pdfplumber-style word dicts.
 
     page (pypdfium2.PdfPage): the page.
+    char_positions (bool): give every run its characters' boxes (for highlights).
     RETURNS (words, has_images, width, height, table_page), or None when pdfplumber
     must read this page. Each word has text, x0, x1, top, bottom, size, fontname,
     nchars (the number of non-space characters), chars (each character's box) and, when it starts with a list marker,
@@ -238,7 +239,7 @@ def read_runs(page) -> Optional[tuple[list[dict], bool, float, float, Optional[T
         return None
     textpage = page.get_textpage()
     try:
-        found = _runs(raw, textpage.raw, height, with_chars=edges is not None)
+        found = _runs(raw, textpage.raw, height, with_chars=edges is not None, char_positions=char_positions)
     finally:
         textpage.close()
     if found is None:
@@ -248,7 +249,8 @@ def read_runs(page) -> Optional[tuple[list[dict], bool, float, float, Optional[T
     return words, has_images, width, height, table_page
 
 
-def _runs(raw: _Raw, tp, height: float, with_chars: bool = False) -> Optional[tuple[list[dict], list[dict]]]:
+def _runs(raw: _Raw, tp, height: float, with_chars: bool = False,
+          char_positions: bool = False) -> Optional[tuple[list[dict], list[dict]]]:
     c = raw.c
     count = c.FPDFText_CountChars(tp)
     chars: list[dict] = []
@@ -331,11 +333,13 @@ def _runs(raw: _Raw, tp, height: float, with_chars: bool = False) -> Optional[tu
                 "fontname": font.name,
                 "nchars": e - s - run_text.count(" "),
             }
-            # Each character's box: the annotators highlight exactly a clause with them,
-            # and the table finder reads cell text from them.
-            run_chars: list[dict] = []
-            _add_chars(c, tp, text, s, e, word, box, run_chars)
-            word["chars"] = run_chars
+            # Each character's box, only when needed (a ctypes call per character): the
+            # annotators highlight exactly a clause with them, the table finder reads cells.
+            if with_chars or char_positions:
+                run_chars: list[dict] = []
+                _add_chars(c, tp, text, s, e, word, box, run_chars)
+                if char_positions:
+                    word["chars"] = run_chars
             if with_chars:
                 if previous_end is not None and previous_end < s and chars:
                     chars.append({**chars[-1], "text": " ", "x0": chars[-1]["x1"]})

@@ -30,6 +30,8 @@ class ExtractOptions:
     max_bytes (int): refuse a larger file, and a DOCX that unpacks to more (0 = no limit).
     max_seconds (float): stop working on one document after this long (0 = no limit).
     ocr (bool): read a PDF without a text layer with Tesseract (see extract/ocr.py).
+    char_positions (bool): keep each character's position on PDF pages (Block.line_chars_x),
+        which highlighting a clause needs; the fast path skips it otherwise.
     """
 
     password: Optional[str] = None
@@ -37,6 +39,7 @@ class ExtractOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_seconds: float = DEFAULT_MAX_SECONDS
     ocr: bool = False
+    char_positions: bool = False
 
 
 def format_size(size: int) -> str:

@@ -534,10 +534,12 @@ FAST_PATH = True
 class _PdfSource:
     """One open PDF: PDFium for the fast path, pdfplumber opened only when a page needs it."""
 
-    def __init__(self, path: str, data: bytes, fast: bool, password: Optional[str] = None):
+    def __init__(self, path: str, data: bytes, fast: bool, password: Optional[str] = None,
+                 char_positions: bool = False):
         self.path = path
         self.data = data
         self.password = password
+        self.char_positions = char_positions
         self._pdfium = None
         self._plumber = None
         self._plumber_pages = None
@@ -587,7 +589,7 @@ class _PdfSource:
 
             page = self._pdfium[number - 1]
             try:
-                runs = read_runs(page)
+                runs = read_runs(page, self.char_positions)
             finally:
                 page.close()
             if runs is not None:
@@ -629,7 +631,7 @@ def read_pdf(
     check_pdf(path, data, options)
     if _truncated(data):
         warnings.append("de PDF lijkt onvolledig (het einde van het bestand ontbreekt); er kan tekst ontbreken")
-    source = _PdfSource(path, data, FAST_PATH, options.password)
+    source = _PdfSource(path, data, FAST_PATH, options.password, options.char_positions)
     try:
         title = source.title()
         page_count = source.page_count
