@@ -57,6 +57,7 @@ class Line:
     text_x0: float = 0.0  # where the text after a list marker starts
     unmapped: int = 0  # glyphs that had no Unicode mapping, dropped
     chars_x: array = field(default_factory=lambda: array("f"))  # x0, x1 per char of `text`
+    column: int = 0  # reading-order group on the page (see split_columns); 0 for one column
 
     @property
     def box(self) -> Box:
@@ -214,8 +215,66 @@ def _second_word_x0(words: list[dict]) -> float:
     return words[1]["x0"] if len(words) > 1 else first["x0"]
 
 
-def group_lines(words: list[dict], page_number: int) -> list[Line]:
-    """Cluster words into lines by their `top`, top to bottom, left to right."""
+def group_lines(words: list[dict], page_number: int, height: float = 0.0) -> list[Line]:
+    """Cluster words into lines by their `top`, top to bottom, left to right; on a page
+    set in two columns, the left column first, then the right one."""
+    lines: list[Line] = []
+    parts = split_columns(words, height)
+    for column, part in enumerate(parts):
+        for line in _lines_of(part, page_number):
+            line.column = column if len(parts) > 1 else 0
+            lines.append(line)
+    return lines
+
+
+# Two columns need a gutter of at least this many points that no word crosses.
+MIN_GUTTER = 9.0
+# Running headers and footers may cross the gutter: they sit in this share of the page.
+_MARGIN_SHARE = 0.12
+
+
+def split_columns(words: list[dict], height: float = 0.0) -> list[list[dict]]:
+    """The words in reading order groups: [all] for one column; [above, left, right, below]
+    when the body of the page is set in two columns.
+
+    A gutter is a vertical strip in the middle of the text (30-70% of its width) that
+    no body word crosses, with a good share of the words on either side, side by side.
+    """
+    if len(words) < 8:
+        return [words]
+    height = height or max(w["bottom"] for w in words)
+    top_margin, bottom_margin = height * _MARGIN_SHARE, height * (1 - _MARGIN_SHARE)
+    body = [w for w in words if top_margin <= w["top"] and w["bottom"] <= bottom_margin]
+    if len(body) < 8:  # little text, or all of it near the top: no running lines to set apart
+        body, top_margin, bottom_margin = words, -1.0, height + 1.0
+    left_edge = min(w["x0"] for w in body)
+    right_edge = max(w["x1"] for w in body)
+    low, high = left_edge + 0.3 * (right_edge - left_edge), left_edge + 0.7 * (right_edge - left_edge)
+    covered = sorted((max(w["x0"], low), min(w["x1"], high)) for w in body if w["x1"] > low and w["x0"] < high)
+    best, cursor = (0.0, 0.0), low
+    for x0, x1 in covered + [(high, high)]:
+        if x0 - cursor > best[1] - best[0]:
+            best = (cursor, x0)
+        cursor = max(cursor, x1)
+    if best[1] - best[0] < MIN_GUTTER:
+        return [words]
+    gutter = (best[0] + best[1]) / 2
+    left = [w for w in body if w["x1"] <= gutter]
+    right = [w for w in body if w["x0"] >= gutter]
+    if min(len(left), len(right)) < 0.2 * len(body):
+        return [words]
+    # Side by side: the two columns share most of their height.
+    overlap = min(max(w["bottom"] for w in left), max(w["bottom"] for w in right)) - max(
+        min(w["top"] for w in left), min(w["top"] for w in right))
+    shorter = min(max(w["bottom"] for w in side) - min(w["top"] for w in side) for side in (left, right))
+    if shorter <= 0 or overlap < 0.5 * shorter:
+        return [words]
+    above = [w for w in words if w["top"] < top_margin]
+    below = [w for w in words if w["bottom"] > bottom_margin and w["top"] >= top_margin]
+    return [part for part in (above, left, right, below) if part]
+
+
+def _lines_of(words: list[dict], page_number: int) -> list[Line]:
     lines: list[Line] = []
     current: list[dict] = []
     line_top = 0.0
@@ -245,7 +304,7 @@ def read_page(page, page_number: int) -> PageContent:
     content.rows, areas = find_table_rows(page, page_number)
     if areas:
         words = [w for w in words if not _inside(w, areas)]
-    content.lines = group_lines(words, page_number)
+    content.lines = group_lines(words, page_number, content.height)
     return content
 
 
@@ -418,13 +477,15 @@ def build_blocks(pages: list[PageContent]) -> list[Block]:
     current: Optional[_Draft] = None
     prev: Optional[Line] = None
     for page in pages:
-        items: list = sorted([*page.lines, *page.rows], key=lambda item: (item.top, item.x0))
+        # Columns one after the other, each top to bottom (table rows count as column 0).
+        items: list = sorted([*page.lines, *page.rows], key=lambda item: (getattr(item, "column", 0), item.top, item.x0))
         for item in items:
             if isinstance(item, TableRow):
                 drafts.append(_Draft(TABLE_ROW, None, [], row=item))
                 current, prev = None, None
                 continue
-            if current is None or prev is None or _starts_block(current, prev, item, style):
+            new_column = prev is not None and prev.page == item.page and prev.column != item.column
+            if current is None or prev is None or new_column or _starts_block(current, prev, item, style):
                 current = _new_draft(item, style)
                 drafts.append(current)
             else:
@@ -602,7 +663,7 @@ class _PdfSource:
                     content.rows, areas = find_table_rows(table_page, number)
                     if areas:
                         words = [w for w in words if not _inside(w, areas)]
-                content.lines = group_lines(words, number)
+                content.lines = group_lines(words, number, content.height)
                 return content
         self._open_plumber()
         page = self._plumber_pages[number - 1]
