@@ -59,10 +59,10 @@ def lint_rules(rules: Iterable[Rule]) -> list[LintIssue]:
 # ---------------------------------------------------------------- walking a rule
 
 
-def iter_regexes(rule: Rule) -> Iterator[tuple[str, Optional[int]]]:
-    """(pattern, line) for every regex of a rule: in its conditions and its heading scope."""
+def iter_leaves(rule: Rule, kind: str) -> Iterator[tuple[Any, Optional[int]]]:
+    """(value, line) for every condition of one kind ('regex', 'pattern') in a rule."""
 
-    def walk(cond: Any, line: Optional[int]) -> Iterator[tuple[str, Optional[int]]]:
+    def walk(cond: Any, line: Optional[int]) -> Iterator[tuple[Any, Optional[int]]]:
         line = _line_of(cond) or line
         if isinstance(cond, list):
             for child in cond:
@@ -70,9 +70,8 @@ def iter_regexes(rule: Rule) -> Iterator[tuple[str, Optional[int]]]:
         elif isinstance(cond, dict):
             for key, value in cond.items():
                 key_line = _line_of(cond, key) or line
-                if key == "regex":
-                    for pattern in [value] if isinstance(value, str) else value:
-                        yield pattern, key_line
+                if key == kind:
+                    yield value, key_line
                 elif key in ("all", "any", "none", "not", "in_block", "in_article"):
                     yield from walk(value, key_line)
                 elif key == "near" and isinstance(value, dict):
@@ -82,8 +81,22 @@ def iter_regexes(rule: Rule) -> Iterator[tuple[str, Optional[int]]]:
         value = getattr(rule, key)
         if value is not None:
             yield from walk(value, rule.line)
+
+
+def iter_regexes(rule: Rule) -> Iterator[tuple[str, Optional[int]]]:
+    """(pattern, line) for every regex of a rule: in its conditions and its heading scope."""
+    for value, line in iter_leaves(rule, "regex"):
+        for pattern in [value] if isinstance(value, str) else value:
+            yield pattern, line
     for pattern in rule.scope_headings:
         yield pattern, rule.line
+
+
+def iter_token_patterns(rule: Rule) -> Iterator[tuple[list, Optional[int]]]:
+    """(token pattern, line) for every `pattern` condition of a rule."""
+    for value, line in iter_leaves(rule, "pattern"):
+        for pattern in value if value and isinstance(value[0], list) else [value]:
+            yield pattern, line
 
 
 # ---------------------------------------------------------------- PC-L001
@@ -326,31 +339,6 @@ def catastrophic_regex(rule: Rule) -> Iterator[LintIssue]:
                 "Schrijf de herhaling zonder overlap, bijvoorbeeld (?:\\w+\\s+){0,3} in plaats van (\\w+\\s?)+",
             )
 
-
-def iter_token_patterns(rule: Rule) -> Iterator[tuple[list, Optional[int]]]:
-    """(token pattern, line) for every `pattern` condition of a rule."""
-
-    def walk(cond: Any, line: Optional[int]):
-        line = _line_of(cond) or line
-        if isinstance(cond, list):
-            for child in cond:
-                yield from walk(child, line)
-        elif isinstance(cond, dict):
-            for key, value in cond.items():
-                key_line = _line_of(cond, key) or line
-                if key == "pattern":
-                    patterns = value if value and isinstance(value[0], list) else [value]
-                    for pattern in patterns:
-                        yield pattern, key_line
-                elif key in ("all", "any", "none", "not", "in_block", "in_article"):
-                    yield from walk(value, key_line)
-                elif key == "near" and isinstance(value, dict):
-                    yield from walk(value.get("all") or [], key_line)
-
-    for key in ("match", "unless", "absent", "requires"):
-        value = getattr(rule, key)
-        if value is not None:
-            yield from walk(value, rule.line)
 
 
 # ---------------------------------------------------------------- PC-L002 .. PC-L005
