@@ -277,3 +277,24 @@ def test_drop_running_lines_needs_half_the_pages():
         ["Artikel 7", "Tekst op pagina 3"],
         ["Artikel 8", "Tekst op pagina 4"],
     ]
+
+
+@pytest.mark.parametrize("name", ["pdf-gedraaid.pdf", "pdf-gedraaide-tekst.pdf"])
+def test_pdf_vertical_text_is_read_in_its_own_direction_with_boxes_on_the_page(tmp_path, name):
+    """A page shown turned (/Rotate 90) and text set at 90 degrees: the sentences come out
+    whole and in order, and each line's box is where its characters are on the page."""
+    import pdfplumber
+
+    from hostile_fixtures import build_all
+
+    build_all(tmp_path)
+    path = tmp_path / name
+    document = extract(str(path))
+    texts = [b.text for b in document.blocks]
+    assert "Opdrachten worden standaard gegund op basis van de laagste prijs." in texts
+    block = next(b for b in document.blocks if b.text.startswith("Opdrachten"))
+    with pdfplumber.open(path) as pdf:
+        chars = [c for c in pdf.pages[0].chars if c["text"] == "O"]
+    box = block.boxes[0]
+    assert any(box.x0 - 1 <= c["x0"] and c["x1"] <= box.x1 + 1 and box.top - 1 <= c["top"] and c["bottom"] <= box.bottom + 1
+               for c in chars)

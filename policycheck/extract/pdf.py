@@ -58,9 +58,14 @@ class Line:
     unmapped: int = 0  # glyphs that had no Unicode mapping, dropped
     chars_x: array = field(default_factory=lambda: array("f"))  # x0, x1 per char of `text`
     column: int = 0  # reading-order group on the page (see split_columns); 0 for one column
+    # For text read in its own direction (see read_words): where the line really is on
+    # the page; x0/top/x1/bottom are then in the turned frame the reading order uses.
+    page_box: Optional[tuple[float, float, float, float]] = None
 
     @property
     def box(self) -> Box:
+        if self.page_box is not None:
+            return Box(self.page, *self.page_box)
         return Box(self.page, self.x0, self.top, self.x1, self.bottom)
 
 
@@ -89,10 +94,38 @@ class PageContent:
 
 
 def read_words(page) -> list[dict]:
-    """Words with x0/top/x1/bottom, fontname and size (pdfplumber's extract_words)."""
-    return page.extract_words(
-        keep_blank_chars=False, use_text_flow=False, extra_attrs=["fontname", "size"], return_chars=True
-    )
+    """Words with x0/top/x1/bottom, fontname and size (pdfplumber's extract_words).
+
+    A page whose text runs vertically (a landscape page shown turned, text set at 90
+    degrees) is read in the text's own direction: its characters are turned into a
+    frame where the text runs left to right. Such words carry `turned`, because their
+    positions are not the page's (a highlight cannot use them).
+    """
+    options = dict(keep_blank_chars=False, use_text_flow=False, extra_attrs=["fontname", "size"], return_chars=True)
+    chars = page.chars
+    vertical = [c for c in chars if not c.get("upright", True)]
+    if not chars or len(vertical) < 0.6 * len(chars):
+        return page.extract_words(**options)
+    from pdfplumber.utils import extract_words
+
+    downward = sum(1 for c in vertical if (c.get("matrix") or (0, 0))[1] < 0) >= len(vertical) / 2
+    width, height = float(page.width), float(page.height)
+    turned = []
+    for char in vertical:
+        if downward:  # reads top to bottom; the next line lies to the left
+            x0, x1, top, bottom = char["top"], char["bottom"], width - char["x1"], width - char["x0"]
+        else:  # reads bottom to top; the next line lies to the right
+            x0, x1, top, bottom = height - char["bottom"], height - char["top"], char["x0"], char["x1"]
+        turned.append({**char, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "upright": True})
+    words = extract_words(turned, **options)
+    for word in words:
+        # The word's rectangle on the page: the turn undone.
+        if downward:
+            word["page_box"] = (width - word["bottom"], word["x0"], width - word["top"], word["x1"])
+        else:
+            word["page_box"] = (word["top"], height - word["x1"], word["bottom"], height - word["x0"])
+        word["chars"] = []  # character extents run along the page's height: highlight whole lines
+    return words
 
 
 # -- step 2 -------------------------------------------------------------------
@@ -169,7 +202,15 @@ def _make_line(words: list[dict], page_number: int) -> Line:
         text_x0=_second_word_x0(words),
         unmapped=unmapped,
         chars_x=_chars_x(words, text),
+        page_box=_page_box(words),
     )
+
+
+def _page_box(words: list[dict]) -> Optional[tuple[float, float, float, float]]:
+    boxes = [w["page_box"] for w in words if w.get("page_box")]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _chars_x(words: list[dict], text: str) -> array:
