@@ -16,19 +16,21 @@ from typing import Iterable, Union
 from policycheck.errors import PolicycheckError
 
 
-def _folder(target: Path) -> Path:
-    return target.parent if str(target.parent) else Path(".")
+def _target_and_folder(path: str) -> tuple[Path, Path]:
+    """The output file and its folder; PolicycheckError when it is a folder or has none."""
+    target = Path(path)
+    if target.is_dir():
+        raise PolicycheckError(f"{path}: is een map; geef een bestandsnaam op met -o")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise PolicycheckError(f"{path}: map {folder} bestaat niet")
+    return target, folder
 
 
 def check_output_path(path: str, inputs: Iterable[str] = ()) -> None:
     """Raise PolicycheckError (Dutch, naming the path) when `path` cannot be written,
     or is one of the input files. Called before scanning, so no work is wasted."""
-    target = Path(path)
-    if target.is_dir():
-        raise PolicycheckError(f"{path}: is een map; geef een bestandsnaam op met -o")
-    folder = _folder(target)
-    if not folder.is_dir():
-        raise PolicycheckError(f"{path}: map {folder} bestaat niet")
+    target, folder = _target_and_folder(path)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PolicycheckError(f"{path}: geen schrijfrechten in map {folder}")
     if target.exists() and not os.access(target, os.W_OK):
@@ -54,12 +56,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def write_output(path: str, data: Union[str, bytes]) -> None:
     """Write `data` (text as UTF-8 with \\n line ends, or bytes) to `path` atomically."""
-    target = Path(path)
-    if target.is_dir():
-        raise PolicycheckError(f"{path}: is een map; geef een bestandsnaam op met -o")
-    folder = _folder(target)
-    if not folder.is_dir():
-        raise PolicycheckError(f"{path}: map {folder} bestaat niet")
+    target, folder = _target_and_folder(path)
     handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
         if isinstance(data, bytes):
