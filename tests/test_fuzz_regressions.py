@@ -44,3 +44,25 @@ def test_fuzz_docx_with_damaged_deflate_stream():
     with pytest.raises(InputError) as info:
         extract("kapot.docx", bytes(data))
     assert info.value.problem.startswith("beschadigd DOCX-bestand")
+
+
+def test_fuzz_docx_numbering_level_that_is_not_a_number(tmp_path):
+    # Found by the 10-minute fuzz run: a byte flipped in numbering.xml made a list
+    # level read w:ilvl=":"; int() raised ValueError out of the DOCX reader.
+    import docx
+
+    source = tmp_path / "lijst.docx"
+    document = docx.Document()
+    document.add_heading("Artikel 1 Gunning", level=2)
+    document.add_paragraph("Opdrachten worden standaard gegund op basis van de laagste prijs.", style="List Number")
+    document.add_paragraph("De gemeente koopt in bij ondernemers uit de regio.", style="List Number")
+    document.save(str(source))
+    packed = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(packed, "w") as damaged:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "word/numbering.xml":
+                data = data.replace(b'w:ilvl="0"', b'w:ilvl=":"')
+            damaged.writestr(item, data)
+    result = extract("lijst.docx", packed.getvalue())
+    assert any("laagste prijs" in block.text for block in result.blocks)

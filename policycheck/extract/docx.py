@@ -52,6 +52,14 @@ def format_number(number: int, fmt: str) -> str:
     return str(number)
 
 
+
+def _int(value, default: int) -> int:
+    """A whole number from a Word XML attribute; `default` when it is missing or damaged."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
 class _Numbering:
     """Computes list labels (`1.`, `a.`, `•`) from the numbering part, in document order."""
 
@@ -75,25 +83,25 @@ class _Numbering:
             ref = node.find(qn("w:abstractNumId"))
             levels = dict(abstract.get(ref.get(qn("w:val")) if ref is not None else "", {}))
             for override in node.findall(qn("w:lvlOverride")):
-                ilvl = int(override.get(qn("w:ilvl"), "0"))
+                ilvl = _int(override.get(qn("w:ilvl")), 0)
                 lvl = override.find(qn("w:lvl"))
                 if lvl is not None:
                     levels.update(self._read_levels(override))
                 start = override.find(qn("w:startOverride"))
                 if start is not None and ilvl in levels:
                     fmt, text, _ = levels[ilvl]
-                    levels[ilvl] = (fmt, text, int(start.get(qn("w:val"), "1")))
+                    levels[ilvl] = (fmt, text, _int(start.get(qn("w:val")), 1))
             self.levels[num_id] = levels
 
     def _read_levels(self, node) -> dict[int, tuple[str, str, int]]:
         qn = self._qn
         levels = {}
         for lvl in node.findall(qn("w:lvl")):
-            ilvl = int(lvl.get(qn("w:ilvl"), "0"))
+            ilvl = _int(lvl.get(qn("w:ilvl")), 0)
             fmt_el, text_el, start_el = lvl.find(qn("w:numFmt")), lvl.find(qn("w:lvlText")), lvl.find(qn("w:start"))
             fmt = fmt_el.get(qn("w:val"), "decimal") if fmt_el is not None else "decimal"
             text = text_el.get(qn("w:val"), "") if text_el is not None else f"%{ilvl + 1}."
-            start = int(start_el.get(qn("w:val"), "1")) if start_el is not None else 1
+            start = _int(start_el.get(qn("w:val")), 1) if start_el is not None else 1
             levels[ilvl] = (fmt, text, start)
         return levels
 
@@ -146,10 +154,10 @@ def _paragraph_props(paragraph, qn) -> tuple[Optional[str], int, Optional[int]]:
             if num_id is None and id_el is not None:
                 num_id = id_el.get(qn("w:val"))
             if ilvl is None and lvl_el is not None:
-                ilvl = int(lvl_el.get(qn("w:val"), "0"))
+                ilvl = _int(lvl_el.get(qn("w:val")), 0)
         outline_el = ppr.find(qn("w:outlineLvl"))
         if outline is None and outline_el is not None:
-            outline = int(outline_el.get(qn("w:val"), str(_BODY_OUTLINE_LEVEL)))
+            outline = _int(outline_el.get(qn("w:val")), _BODY_OUTLINE_LEVEL)
     if num_id == "0":  # numbering switched off explicitly
         num_id = None
     return num_id, ilvl or 0, outline
