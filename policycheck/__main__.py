@@ -1,4 +1,4 @@
-from policycheck.cli import main
+from policycheck.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()
