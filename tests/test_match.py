@@ -262,3 +262,33 @@ def test_fallback_lemmas_equal_spacys_lookup_lemmatizer(pipeline):
     # The same tokens for both (policycheck also splits hyphenated compounds).
     theirs = reference(Doc(reference.vocab, words=[t.text for t in ours], spaces=[bool(t.whitespace_) for t in ours]))
     assert [t.lemma_ for t in ours] == [t.lemma_ for t in theirs]
+
+
+def test_fallback_tokenizer_adds_special_cases_as_needed_with_the_same_tokens():
+    # The fallback adds spaCy's Dutch special cases ('art.', 'o.a.', ':-)') as texts
+    # need them (for a faster start); its tokens must equal the fully loaded tokenizer's.
+    import random
+
+    import spacy
+    from spacy.lang.nl import Dutch
+    from spacy.util import compile_infix_regex
+
+    from policycheck.nlp import HYPHEN_INFIX, _dutch_with_hyphen_infix, _exceptions_as_needed
+
+    full = spacy.blank("nl")
+    full.tokenizer.infix_finditer = compile_infix_regex(list(full.Defaults.infixes) + [HYPHEN_INFIX]).finditer
+    lazy = _dutch_with_hyphen_infix()()
+    lazy.tokenizer = _exceptions_as_needed(lazy)
+    assert len(lazy.tokenizer.rules) < 100  # nothing is loaded before it is needed
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted((CORPUS / "src").glob("*.md"))]
+    # Every special case, glued to punctuation, in other special cases and split by whitespace.
+    strings = list(Dutch.Defaults.tokenizer_exceptions)
+    glue = ["", " ", "  ", "\n", "(", ")", ".", ",", ":", "-", "'s", "art", "a", "3"]
+    generator = random.Random(7)
+    for _ in range(2000):
+        pieces = [generator.choice(strings if generator.random() < 0.6 else glue) for _ in range(generator.randint(1, 10))]
+        texts.append("".join(p + generator.choice(["", " ", " ", "\n"]) for p in pieces))
+    for text in texts:
+        assert [t.text for t in lazy.tokenizer(text)] == [t.text for t in full.tokenizer(text)], repr(text)
+    assert [t.text for t in lazy("zie art. 3 o.a. lid 2")] == ["zie", "art.", "3", "o.a.", "lid", "2"]
