@@ -103,6 +103,10 @@ class Cache:
             return None
         return payload
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry exists (unverified: `get` still checks it)."""
+        return self.enabled and self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, payload: bytes) -> None:
         if not self.enabled:
             return

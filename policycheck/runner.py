@@ -152,13 +152,17 @@ def run_scan(
 
     if executor == "dask":
         _run_dask(items, todo, ruleset, settings, key, scheduler, jobs, finished)
-    elif jobs > 1 and len(todo) > 1:
-        _run_pool(items, todo, ruleset, settings, key, jobs, finished, bar)
-    elif jobs > 1 and len(todo) == 1:
-        _run_overlapped(items[todo[0]], todo[0], ruleset, settings, key, finished)
     else:
-        for index in todo:
-            finished(index, scan_one(settings, ruleset, key, items[index].path, items[index].data))
+        # A document already in the cache takes a few milliseconds here, and longer to
+        # send to a worker and back; the pool is for the ones that must be read.
+        here, there = _split_cached(items, todo, settings) if jobs > 1 else (todo, [])
+        if len(there) > 1:
+            _run_pool(items, there, ruleset, settings, key, jobs, finished, bar, here)
+        elif len(there) == 1 and not here:
+            _run_overlapped(items[there[0]], there[0], ruleset, settings, key, finished)
+        else:
+            for index in here + there:
+                finished(index, scan_one(settings, ruleset, key, items[index].path, items[index].data))
     bar.close()
     if pipeline is None:
         from policycheck.nlp import load_pipeline
@@ -175,7 +179,34 @@ def _pool_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _run_pool(items, todo, ruleset, settings, key, jobs, finished, bar) -> None:
+def _split_cached(items, todo, settings) -> tuple[list[int], list[int]]:
+    """(documents whose extraction is in the cache, the others), as indexes into items."""
+    if not settings.use_cache or (settings.options is not None and settings.options.ocr):
+        return [], list(todo)
+    import hashlib
+
+    from policycheck.cache import Cache, extract_key
+    from policycheck.errors import InputError
+    from policycheck.extract import read_input
+
+    cache = Cache(settings.cache_dir)
+    here, there = [], []
+    for index in todo:
+        item = items[index]
+        try:
+            data = item.data if item.data is not None else read_input(item.path, settings.options)
+        except InputError:
+            there.append(index)  # reported by the scan itself
+            continue
+        if cache.has("extract", extract_key(hashlib.sha256(data).hexdigest())):
+            here.append(index)  # read again when scanned: a big folder is not held in memory
+        else:
+            there.append(index)
+    return here, there
+
+
+def _run_pool(items, todo, ruleset, settings, key, jobs, finished, bar, here=()) -> None:
+    """Scan `todo` in a pool of processes; meanwhile this process scans `here`."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
@@ -185,6 +216,8 @@ def _run_pool(items, todo, ruleset, settings, key, jobs, finished, bar) -> None:
             pool.submit(scan_one, settings, ruleset, key, items[i].path, items[i].data): i for i in todo
         }
         bar.start()
+        for index in here:
+            finished(index, scan_one(settings, ruleset, key, items[index].path, items[index].data))
         for future in as_completed(futures):
             index = futures[future]
             try:

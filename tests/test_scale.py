@@ -131,6 +131,24 @@ def test_jobs_give_the_same_results_in_input_order(cache_dir):
     assert _findings(parallel.stdout) == list(reversed(_findings(serial.stdout)))
 
 
+def test_a_parallel_batch_of_cached_and_new_documents_keeps_input_order(cache_dir, monkeypatch):
+    # Documents already in the cache are scanned in the main process, the others in
+    # the pool; the report must not show which went where.
+    from policycheck import runner
+
+    paths = [str(p) for p in sorted(CORPUS.iterdir()) if p.suffix in (".pdf", ".docx")]
+    reference = run("scan", *paths, "-f", "json", "-j", "1", "--no-cache")
+    run("scan", *paths[::2], "-q", "-j", "1")  # every other document goes into the cache
+    split = []
+    original = runner._split_cached
+    monkeypatch.setattr(runner, "_split_cached", lambda *a: split.append(original(*a)) or split[-1])
+    mixed = run("scan", *paths, "-f", "json", "-j", "2")
+    here, there = split[0]
+    assert sorted(here) == list(range(0, len(paths), 2)) and sorted(there) == list(range(1, len(paths), 2))
+    assert [d["path"] for d in json.loads(mixed.stdout)["documents"]] == paths
+    assert _findings(mixed.stdout) == _findings(reference.stdout)
+
+
 def test_a_bad_file_in_a_parallel_batch_is_reported_and_the_rest_scanned(tmp_path, cache_dir):
     good = tmp_path / "goed.txt"
     good.write_text(PROCUREMENT, encoding="utf-8")
