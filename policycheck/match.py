@@ -23,7 +23,7 @@ from typing import Any, Iterable, Optional
 
 from policycheck.model import HEADING, Block, Document, Evidence, Finding
 from policycheck.numbers import COMPARATORS, find_quantities
-from policycheck.rules import Rule
+from policycheck.rules import REGEX_FLAGS, Rule
 from policycheck.segment import split_clauses
 
 REGEX_TIMEOUT_SECONDS = 0.5
@@ -150,7 +150,7 @@ class CompiledRules:
         self._current_rule: Optional[Rule] = None
         for rule in rules:
             self._current_rule = rule
-            self._scopes[rule.id] = [regex.compile(p, regex.IGNORECASE) for p in rule.scope_headings]
+            self._scopes[rule.id] = [regex.compile(p, REGEX_FLAGS) for p in rule.scope_headings]
             self.trees[rule.id] = {
                 key: self._compile(getattr(rule, key))
                 for key in ("match", "unless", "absent", "requires")
@@ -226,7 +226,7 @@ class CompiledRules:
     def _regex(self, pattern: str):
         leaf = self._regex_leaf.get(pattern)
         if leaf is None:
-            compiled = self._regex_module.compile(pattern, self._regex_module.IGNORECASE)
+            compiled = self._regex_module.compile(pattern, REGEX_FLAGS)
             leaf = self._new_leaf("regex", f"regex /{pattern}/", regex=compiled, literals=required_literals(pattern))
             self._regex_leaf[pattern] = leaf
             self._leaf_rule[leaf] = self._current_rule.id

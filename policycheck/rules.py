@@ -22,6 +22,8 @@ NEGATION_MODES = ("exclude", "ignore", "require")
 EXCEPTION_MODES = ("exclude", "ignore")
 NUMBER_UNITS = ("amount", "percent", "days", "weeks", "months", "years", "multiple")
 NUMBER_COMPARATORS = ("gt", "gte", "lt", "lte", "eq")
+# Rule regexes are case-insensitive (the `regex` module's IGNORECASE has re's value).
+REGEX_FLAGS = re.IGNORECASE
 
 # The fixed topic list (docs/topics.md explains each one).
 TOPICS = (
@@ -427,7 +429,8 @@ def _check_regex(pattern: Any, source: str, line: int, errors: list[RuleError]) 
         errors.append(RuleError(source, line, f"regex moet tekst zijn, niet {pattern!r}"))
         return
     try:
-        regex.compile(pattern)
+        # With the flags the matcher uses, so its compile hits `regex`'s own cache.
+        regex.compile(pattern, REGEX_FLAGS)
     except regex.error as exc:
         errors.append(RuleError(source, line, f"ongeldige regex {pattern!r}: {exc}"))
 
