@@ -86,30 +86,38 @@ class Scanner:
         # it is loaded (about a second) only when something must be matched.
         self.pipeline = cheap_pipeline_info() if cache is not None and cache.enabled else None
         if self.pipeline is None:
-            self._load()
-
-    def _load(self) -> None:
-        from policycheck.match import CompiledRules
-        from policycheck.nlp import load_pipeline
-
-        if self._nlp is None:
-            self._nlp, self.pipeline = load_pipeline()
-            self._compiled = CompiledRules(self.ruleset.rules, self._nlp, self.pipeline)
+            self.compiled  # noqa: B018  (load and compile now, while a worker may be extracting)
 
     @property
     def nlp(self):
-        self._load()
+        if self._nlp is None:
+            import gc
+
+            from policycheck.nlp import load_pipeline
+
+            self._nlp, self.pipeline = load_pipeline()
+            # What is loaded once per run (spaCy, the lemma table) lives to the end:
+            # keep the garbage collector from walking it again and again.
+            gc.freeze()
         return self._nlp
 
     @property
     def compiled(self):
-        self._load()
+        """All rules, compiled (a re-scan after a rule edit compiles only the edited ones)."""
+        if self._compiled is None:
+            from policycheck.match import CompiledRules
+
+            self._compiled = CompiledRules(self.ruleset.rules, self.nlp, self.pipeline)
         return self._compiled
 
     @property
     def notices(self) -> list[str]:
         """Notices from compiling the rules (none when they were not needed)."""
-        return list(self._compiled.notices) if self._compiled is not None else []
+        notices: list[str] = []
+        for compiled in [self._compiled, *getattr(self, "_subsets", {}).values()]:
+            if compiled is not None:
+                notices.extend(n for n in compiled.notices if n not in notices)
+        return notices
 
     def scan_path(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Extract and match one file; an unreadable file or a passed limit becomes `errors`."""
