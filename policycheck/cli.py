@@ -184,9 +184,12 @@ def main() -> None:
               help="Waar de documenten worden gescand: op deze machine of op een Dask-cluster.")
 @click.option("--scheduler", metavar="ADRES",
               help="Adres van de Dask-scheduler (bij --executor dask); zonder: een lokaal cluster.")
+@click.option("--watch", is_flag=True,
+              help="Blijf kijken: scan opnieuw zodra een regel, de configuratie of een document wijzigt "
+                   "(voor regelschrijvers; Ctrl-C stopt).")
 @extract_options
 def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet,
-         no_color, review_files, hide_dismissed, jobs, no_cache, executor, scheduler,
+         no_color, review_files, hide_dismissed, jobs, no_cache, executor, scheduler, watch,
          password, ocr, max_pages, max_size, timeout):
     """Scan beleidsdocumenten (PDF, DOCX, .txt/.md, of - voor standaardinvoer).
 
@@ -210,6 +213,7 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
       policycheck scan beleid.pdf --annotate -o beleid.policycheck.pdf
       policycheck scan beleidsmap/ --format xlsx -o bevindingen.xlsx
       policycheck scan beleidsmap/ --format sarif -o bevindingen.sarif
+      policycheck scan corpus/ --rules mijnregels/ --watch -q
 
     \b
     Exitstatus:
@@ -224,12 +228,93 @@ def scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail
         no_color=no_color, review_files=review_files, hide_dismissed=hide_dismissed, jobs=jobs,
         no_cache=no_cache, executor=executor, scheduler=scheduler,
     )
+    options = _extract_options(password, ocr, max_pages, max_size, timeout)
+    if watch:
+        _watch(request, options)
     try:
-        _scan(options=_extract_options(password, ocr, max_pages, max_size, timeout), **request)
+        _scan(options=options, **request)
     except KeyboardInterrupt:
         # Ctrl-C before the first document or while the report was written.
         _err("onderbroken (Ctrl-C)" + (f"; {output} is niet gewijzigd" if output else ""))
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _watch(request: dict, options) -> None:
+    """scan --watch: scan, then scan again after every change to a rule file, the
+    configuration or an input document, until Ctrl-C (exit 0).
+
+    The process stays up, so spaCy, the compiled rules and the cache are loaded once;
+    after a rule edit only that rule is matched again, on the clauses where it can hit.
+    A rule file with an error is reported (file:line) and the watch goes on, so the
+    author can fix it.
+    """
+    import time
+
+    try:
+        import watchfiles
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+        _fail("--watch vraagt om het pakket watchfiles: pip install watchfiles")
+    from policycheck.config import find_config, load_config
+    from policycheck.rules import builtin_rules_dir
+    from policycheck.scan import STDIN, SUPPORTED_SUFFIXES
+
+    if STDIN in request["paths"] or request["annotate"]:
+        _fail("--watch werkt op bestanden en mappen, niet op standaardinvoer of met --annotate")
+    if request["executor"] != "local":
+        _fail("--watch werkt met --executor local")
+    config_file = Path(request["config_path"]) if request["config_path"] else find_config()
+    watched = {builtin_rules_dir(), *map(Path, request["rule_dirs"]), *map(Path, request["paths"])}
+    if config_file is not None:
+        watched.add(config_file)
+        try:
+            watched.update(map(Path, load_config(config_file).rule_folders))
+        except RuleErrors:
+            pass  # the scan reports it
+    watched = {path.resolve() for path in watched if path.exists()}
+    output = Path(request["output"]).resolve() if request["output"] else None
+    interesting = (*SUPPORTED_SUFFIXES, ".yml", ".yaml")
+
+    def relevant(_change, path: str) -> bool:
+        name = Path(path)
+        if output is not None and (name == output or output in name.parents):
+            return False  # our own report: scanning it again would never end
+        return name.suffix.lower() in interesting and not name.name.startswith(".")
+
+    def one_pass() -> int:
+        try:
+            _scan(options=options, **request)
+            status = EXIT_OK
+        except SystemExit as done:
+            if done.code == EXIT_INTERRUPTED:
+                raise KeyboardInterrupt from None
+            status = done.code or EXIT_OK
+        sys.stdout.flush()
+        return status
+
+    try:
+        one_pass()
+        from policycheck.nlp import load_pipeline
+
+        load_pipeline()  # now, so that the first edit does not wait for spaCy
+        ready = False
+        # yield_on_timeout: an empty set once the watcher runs, so "wacht" is only
+        # said when an edit from then on is sure to be seen.
+        for changes in watchfiles.watch(*watched, watch_filter=relevant, debounce=400, step=50,
+                                        rust_timeout=250, yield_on_timeout=True):
+            if not changes:
+                if not ready:
+                    _err("wacht op wijzigingen in regels, configuratie of documenten (Ctrl-C stopt)")
+                    ready = True
+                continue
+            names = sorted({Path(path).name for _, path in changes})
+            _err("gewijzigd: " + ", ".join(names[:5]) + (f" en {len(names) - 5} meer" if len(names) > 5 else ""))
+            started = time.perf_counter()
+            status = one_pass()
+            done = "fouten gevonden (zie boven)" if status == EXIT_ERROR else "opnieuw gescand"
+            _err(f"{done} in {time.perf_counter() - started:.2f} s; wacht op wijzigingen (Ctrl-C stopt)")
+    except KeyboardInterrupt:
+        _err("gestopt met kijken")
+    sys.exit(EXIT_OK)
 
 
 def _scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fail_on, recursive, explain, quiet,

@@ -151,6 +151,16 @@ def cheap_pipeline_info() -> PipelineInfo | None:
 @lru_cache(maxsize=2)
 def load_pipeline(prefer_model: bool = True):
     """Return (nlp, PipelineInfo). Loaded once per process."""
+    import gc
+
+    loaded = _load_pipeline(prefer_model)
+    # The pipeline (spaCy, the lemma table) lives as long as the process: keep the
+    # garbage collector from walking it again at every collection.
+    gc.freeze()
+    return loaded
+
+
+def _load_pipeline(prefer_model: bool):
     import spacy
     from spacy.language import Language
 

@@ -65,6 +65,7 @@ def _scanner(settings: ScanSettings, ruleset, rules_key: str):
         from policycheck.scan import Scanner
 
         cache = Cache(settings.cache_dir, enabled=settings.use_cache)
+        _SCANNERS.clear()  # one rule set at a time (scan --watch makes a new one per edit)
         scanner = _SCANNERS[key] = Scanner(ruleset, settings.policy_type, settings.options, cache)
     return scanner
 

@@ -91,14 +91,9 @@ class Scanner:
     @property
     def nlp(self):
         if self._nlp is None:
-            import gc
-
             from policycheck.nlp import load_pipeline
 
             self._nlp, self.pipeline = load_pipeline()
-            # What is loaded once per run (spaCy, the lemma table) lives to the end:
-            # keep the garbage collector from walking it again and again.
-            gc.freeze()
         return self._nlp
 
     @property

@@ -334,3 +334,68 @@ def test_one_document_with_spare_cores_gives_the_same_report(cache_dir, cache):
     one = json.loads(run("scan", pdf, "-f", "json", "-j", "1", "--no-cache").stdout)["documents"]
     two = json.loads(run("scan", pdf, "-f", "json", "-j", "2", *extra).stdout)["documents"]
     assert two == one
+
+
+# -- watch ------------------------------------------------------------------------
+
+
+def test_watch_rescans_after_a_rule_edit_and_reports_a_broken_rule(tmp_path, cache_dir):
+    # A rule author keeps `scan --watch` running and edits a rule: the report is
+    # rewritten with the edited rule's findings; a YAML error is shown as file:line
+    # and the watch goes on; Ctrl-C stops it with exit status 0.
+    import os
+    import queue
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from conftest import REPO
+
+    rules = tmp_path / "regels"
+    shutil.copytree(REPO / "rules" / "procurement", rules)
+    document = tmp_path / "beleid.txt"
+    document.write_text(PROCUREMENT.replace("laagste prijs", "laagste prijsstelling"), encoding="utf-8")
+    report = tmp_path / "rapport.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "policycheck", "scan", str(document), "--rules", str(rules), "--watch",
+         "-f", "json", "-o", str(report), "-q"],
+        cwd=tmp_path, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+
+    seen: list[str] = []
+
+    def wait_for(text: str) -> str:
+        while True:
+            try:
+                line = lines.get(timeout=60)
+            except queue.Empty:
+                raise AssertionError(f"no {text!r} on stderr within 60 s; got {seen}") from None
+            seen.append(line)
+            if text in line:
+                return line
+
+    def rule_ids() -> set:
+        return {f["rule_id"] for d in json.loads(report.read_text(encoding="utf-8"))["documents"] for f in d["findings"]}
+
+    try:
+        wait_for("wacht op wijzigingen")
+        assert "AB-LAAGSTE-PRIJS" not in rule_ids()  # 'laagste prijsstelling' is not one of its phrases
+        rule = rules / "AB-LAAGSTE-PRIJS.yml"
+        text = rule.read_text(encoding="utf-8")
+        assert text.count("- phrase: [laagste prijs,") == 1
+        rule.write_text(text.replace("- phrase: [laagste prijs,", "- phrase: [laagste prijsstelling, laagste prijs,"),
+                        encoding="utf-8")
+        wait_for("opnieuw gescand")
+        assert "AB-LAAGSTE-PRIJS" in rule_ids()
+        rule.write_text(rule.read_text(encoding="utf-8") + "kapot: [\n", encoding="utf-8")
+        assert "AB-LAAGSTE-PRIJS.yml:" in wait_for("fout in regel")
+        wait_for("wacht op wijzigingen")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert wait_for("gestopt")
+    finally:
+        process.kill()
