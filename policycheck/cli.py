@@ -105,9 +105,9 @@ def run() -> None:
 
     After a scan the interpreter holds spaCy's vocabulary, the lemma table and the
     compiled rules; freeing them object by object at exit takes about 0.25 s and
-    serves nothing. Everything has been written by then (`output` writes atomically
-    and fsyncs; the cache likewise), so: run the exit handlers, flush the standard
-    streams, and leave with the same exit status.
+    serves nothing. Every file has been written and closed by then (reports also
+    fsync'd), so: run the exit handlers, flush the standard streams, and leave with
+    the same exit status.
     """
     import atexit
     import gc

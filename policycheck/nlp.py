@@ -267,7 +267,7 @@ def _tokenizer_class():
         whitespace-delimited span, to what is left while splitting off affixes, or to
         a run of tokens whose texts join up to it. So adding each case before the
         first such text (found with one Aho-Corasick pass) gives exactly the tokens
-        of the fully loaded tokenizer; tests/test_nlp.py compares the two.
+        of the fully loaded tokenizer; tests/test_match.py compares the two.
         """
 
         def __init__(self, vocab, exceptions: dict, **affixes):
