@@ -33,7 +33,7 @@ from policycheck.model import Block, Box, Document
 
 MAGIC = b"PCCACHE1"
 # Bump when the extraction output changes shape or content for the same input.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"  # 3: blocks keep their place in the DOCX (Block.source)
 # Bump when clause segmentation, the match keys or policy-type detection change.
 NLP_VERSION = "3"
 KINDS = ("extract", "nlp", "index", "findings")
@@ -180,6 +180,7 @@ def document_to_dict(document: Document) -> dict:
                 b.kind, b.text, b.heading_path, b.page, b.paragraph, b.level,
                 [[x.page, x.x0, x.top, x.x1, x.bottom] for x in b.boxes],
                 [list(span) for span in b.line_spans],
+                list(b.source) if b.source is not None else None,
             ]
             for b in document.blocks
         ],
@@ -191,8 +192,9 @@ def document_from_dict(data: dict, path: str) -> Document:
         Block(
             index=0, kind=kind, text=text, heading_path=list(heading_path), page=page, paragraph=paragraph,
             level=level, boxes=[Box(*box) for box in boxes], line_spans=[tuple(span) for span in spans],
+            source=tuple(source) if source is not None else None,
         )
-        for kind, text, heading_path, page, paragraph, level, boxes, spans in data["blocks"]
+        for kind, text, heading_path, page, paragraph, level, boxes, spans, source in data["blocks"]
     ]
     document = Document(
         path=path, sha256=data["sha256"], format=data["format"], blocks=blocks, title=data["title"],

@@ -185,3 +185,35 @@ def test_annotate_docx_opens_in_libreoffice_with_the_comments(scanner, tmp_path)
         assert all(author.startswith("policycheck") for author, _ in notes)
         for finding in clause_findings:
             assert any(finding.title in contents and "Aanbeveling:" in contents for _, contents in notes)
+
+
+def test_annotate_docx_after_a_cached_scan_places_every_comment(tmp_path, monkeypatch):
+    # The second scan of a DOCX reads it from the cache; its blocks must still know
+    # their place in the file, or --annotate cannot put a single comment.
+    from click.testing import CliRunner
+
+    from policycheck.cli import main
+
+    monkeypatch.setenv("POLICYCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    source = str(CORPUS / "aanbestedingsbeleid-lindenmaar-2026.docx")
+    placed = []
+    for run in ("first", "cached"):
+        out = tmp_path / f"{run}.docx"
+        result = CliRunner().invoke(main, ["scan", source, "--annotate", "-o", str(out), "-j", "1"])
+        assert "niet teruggevonden" not in result.stderr, result.stderr
+        placed.append(len(comments_of(out.read_bytes())))
+    assert placed[0] == placed[1] > 0
+
+
+def test_cached_docx_blocks_equal_fresh_extraction(tmp_path):
+    from policycheck.cache import Cache
+    from policycheck.extract import extract
+    from policycheck.scan import extract_cached
+
+    path = str(CORPUS / "aanbestedingsbeleid-lindenmaar-2026.docx")
+    cache = Cache(tmp_path)
+    fresh = extract_cached(path, cache=cache)
+    cached = extract_cached(path, cache=cache)
+    assert [(b.text, b.heading_path, b.paragraph, b.source) for b in cached.blocks] == \
+        [(b.text, b.heading_path, b.paragraph, b.source) for b in extract(path).blocks] == \
+        [(b.text, b.heading_path, b.paragraph, b.source) for b in fresh.blocks]
