@@ -798,7 +798,7 @@ def _finding(rule: Rule, print_: str) -> Finding:
         polarity=rule.polarity,
         severity=rule.severity,
         step=rule.step,
-        message=rule.message,
+        message=rule.report_message,
         recommendation=rule.recommendation,
         references=list(rule.references),
         fingerprint=print_,

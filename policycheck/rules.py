@@ -158,6 +158,7 @@ class Rule:
     negation: str = "exclude"
     exceptions: str = "exclude"
     params: dict = field(default_factory=dict)
+    param_defaults: dict = field(default_factory=dict)  # params as the rule file sets them
     scope_headings: list[str] = field(default_factory=list)
     absent: Any = None  # condition (document level): fires when nothing matches it
     requires: Any = None  # document-level prerequisite for `absent`
@@ -169,6 +170,24 @@ class Rule:
     @property
     def document_level(self) -> bool:
         return self.absent is not None
+
+    def changed_params(self) -> dict[str, tuple[float, float]]:
+        """Params the configuration set to another value: name -> (value, rule file's value)."""
+        return {
+            name: (value, self.param_defaults[name])
+            for name, value in self.params.items()
+            if name in self.param_defaults and value != self.param_defaults[name]
+        }
+
+    @property
+    def report_message(self) -> str:
+        """The message for a finding. A message states the rule file's threshold; when
+        policycheck.yaml changed it, the reader is told which one was applied."""
+        changed = self.changed_params()
+        if not changed:
+            return self.message
+        settings = ", ".join(f"{name} op {value:g} gezet (standaard {default:g})" for name, (value, default) in changed.items())
+        return f"{self.message} Let op: in de configuratie is {settings}; de melding noemt de standaardwaarde."
 
     def param_value(self, value) -> float:
         """A threshold in a number condition: a number, or the name of one of the rule's params."""
@@ -412,6 +431,7 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
         negation=negation,
         exceptions=exceptions,
         params=dict(params),
+        param_defaults=dict(params),
         scope_headings=scope_headings,
         absent=item.get("absent"),
         requires=item.get("requires"),

@@ -127,7 +127,29 @@ def test_config_params_override_a_rule_threshold(tmp_path):
     without = json.loads(run("scan", str(doc), "--format", "json", "--rules", str(rules)).stdout)
     with_config = json.loads(run("scan", str(doc), "--format", "json", "--config", str(tmp_path / "c.yaml")).stdout)
     assert "EIGEN-TERMIJN" not in [f["rule_id"] for f in without["documents"][0]["findings"]]
-    assert "EIGEN-TERMIJN" in [f["rule_id"] for f in with_config["documents"][0]["findings"]]
+    found = [f for f in with_config["documents"][0]["findings"] if f["rule_id"] == "EIGEN-TERMIJN"]
+    assert len(found) == 1
+    # The message states the rule file's threshold; the reader learns which one applied.
+    assert found[0]["message"].endswith("Let op: in de configuratie is max_dagen op 14 gezet (standaard 30); "
+                                        "de melding noemt de standaardwaarde.")
+
+
+def test_config_param_note_follows_the_config_through_the_cache(tmp_path, monkeypatch):
+    # A finding rebuilt from the cache takes its message from the current rule and
+    # configuration, so the note appears and disappears with the setting.
+    monkeypatch.setenv("POLICYCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    doc = tmp_path / "p.txt"
+    doc.write_text("Inkoopbeleid\n\nWij betalen facturen binnen 45 dagen na ontvangst.\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("rules:\n  AB-BETAALTERMIJN-LANG: {params: {max_dagen: 40}}\n", encoding="utf-8")
+    (tmp_path / "leeg.yaml").write_text("disable: []\n", encoding="utf-8")
+
+    def message(config):
+        data = json.loads(run("scan", str(doc), "-f", "json", "-j", "1", "--config", str(tmp_path / config)).stdout)
+        return next(f["message"] for f in data["documents"][0]["findings"] if f["rule_id"] == "AB-BETAALTERMIJN-LANG")
+
+    assert "max_dagen op 40 gezet (standaard 30)" in message("c.yaml")
+    assert "Let op" not in message("leeg.yaml")
+    assert "max_dagen op 40 gezet (standaard 30)" in message("c.yaml")
 
 
 def test_config_errors_name_file_and_line(tmp_path):
