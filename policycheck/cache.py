@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Optional
 
 from policycheck import __version__
-from policycheck.model import Block, Box, Document
+from policycheck.model import Block, Document
 
 MAGIC = b"PCCACHE1"
 # Bump when the extraction output changes shape or content for the same input.
-EXTRACTOR_VERSION = "3"  # 3: blocks keep their place in the DOCX (Block.source)
+EXTRACTOR_VERSION = "4"  # 3: blocks keep their place in the DOCX (Block.source); 4: no line boxes
 # Bump when clause segmentation, the match keys or policy-type detection change.
 NLP_VERSION = "3"
 KINDS = ("extract", "nlp", "index", "findings")
@@ -169,6 +169,9 @@ class Cache:
 
 
 def document_to_dict(document: Document) -> dict:
+    """What a scan needs of a document. Line boxes are left out: only PDF highlights
+    use them, and those read the file again anyway (for each character's position),
+    while the boxes made up more than half of an entry and of the time to read it."""
     return {
         "sha256": document.sha256,
         "format": document.format,
@@ -178,8 +181,6 @@ def document_to_dict(document: Document) -> dict:
         "blocks": [
             [
                 b.kind, b.text, b.heading_path, b.page, b.paragraph, b.level,
-                [[x.page, x.x0, x.top, x.x1, x.bottom] for x in b.boxes],
-                [list(span) for span in b.line_spans],
                 list(b.source) if b.source is not None else None,
             ]
             for b in document.blocks
@@ -191,10 +192,9 @@ def document_from_dict(data: dict, path: str) -> Document:
     blocks = [
         Block(
             index=0, kind=kind, text=text, heading_path=list(heading_path), page=page, paragraph=paragraph,
-            level=level, boxes=[Box(*box) for box in boxes], line_spans=[tuple(span) for span in spans],
-            source=tuple(source) if source is not None else None,
+            level=level, source=tuple(source) if source is not None else None,
         )
-        for kind, text, heading_path, page, paragraph, level, boxes, spans, source in data["blocks"]
+        for kind, text, heading_path, page, paragraph, level, source in data["blocks"]
     ]
     document = Document(
         path=path, sha256=data["sha256"], format=data["format"], blocks=blocks, title=data["title"],

@@ -224,13 +224,14 @@ def _document_note(writer, page, space: PageSpace, anchor: Optional[tuple[float,
 
 
 def _with_char_positions(document, data: bytes):
-    """The document's blocks with each character's position on the page.
+    """The document's blocks with their line boxes and each character's position on the page.
 
-    A scan reads PDFs without them (they cost a call per character); highlighting a
-    clause, not its whole line, needs them, so read the same bytes again with them.
+    A scan reads PDFs without character positions (they cost a call per character),
+    and a document from the cache has no line boxes either; highlighting a clause,
+    not its whole line, needs both, so read the same bytes again with them.
     """
-    if any(not chars for block in document.blocks if block.line_spans
-           for chars in (block.line_chars_x or [()])):
+    if any(block.text and (not block.line_spans or not all(block.line_chars_x or [()]))
+           for block in document.blocks):
         from policycheck.extract import extract
         from policycheck.extract.options import ExtractOptions
 
