@@ -21,6 +21,9 @@ _TERMS = {
         r"subsidieverlening": 4, r"subsidievaststelling": 4, r"beschikking\w*": 1,
         r"algemene wet bestuursrecht": 3, r"awb": 2, r"verstrekt\w*": 1,
         r"verantwoording": 1,
+        # The participatieverordening (art. 150 Gemeentewet) is checked by the subsidy
+        # rules (uitdaagrecht), also when it never mentions a subsidy.
+        r"participatieverordening\w*": 4, r"inspraakverordening\w*": 4, r"uitdaagrecht\w*": 3,
     },
 }
 _COMPILED = {

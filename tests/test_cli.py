@@ -249,3 +249,26 @@ def test_cli_installed_command_works_from_any_directory(tmp_path):
     assert "AB-LAAGSTE-PRIJS" in result.stdout
     result = subprocess.run([sys.executable, "-m", "policycheck", "--help"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0 and "scan" in result.stdout
+
+
+def test_participatieverordening_without_subsidy_words_gets_the_subsidy_rules(tmp_path):
+    # A participatieverordening need not mention subsidies; it must still be checked
+    # for the uitdaagrecht (a document-level rule, which needs a known policy type).
+    text = (
+        "Participatieverordening gemeente Testdorp 2026\n\n"
+        "Artikel 1 Reikwijdte\n\n"
+        "Deze participatieverordening regelt hoe inwoners worden betrokken bij de voorbereiding van beleid.\n\n"
+        "Artikel 2 Inspraak\n\n"
+        "Het college legt een ontwerpbesluit zes weken ter inzage en iedereen kan een zienswijze geven.\n"
+    )
+    path = tmp_path / "participatie.txt"
+    path.write_text(text, encoding="utf-8")
+    data = json.loads(run("scan", str(path), "-f", "json", "--fail-on", "none").stdout)
+    (doc,) = data["documents"]
+    assert doc["policy_type"]["value"] == "subsidy"
+    assert any("participatieverordening" in item for item in doc["policy_type"]["evidence"])
+    assert "SUB-ONTBREEKT-UITDAAGRECHT" in [f["rule_id"] for f in doc["findings"]]
+    with_right = text + "\nArtikel 3 Uitdaagrecht\n\nInwoners kunnen het college uitdagen een taak over te nemen.\n"
+    path.write_text(with_right, encoding="utf-8")
+    data = json.loads(run("scan", str(path), "-f", "json", "--fail-on", "none").stdout)
+    assert "SUB-ONTBREEKT-UITDAAGRECHT" not in [f["rule_id"] for f in data["documents"][0]["findings"]]
