@@ -67,3 +67,20 @@ def compile_rules(pipeline, tmp_path):
         return CompiledRules(ruleset.rules, nlp, info)
 
     return _compile
+
+
+def annotate_fresh_and_cached(source, tmp_path, monkeypatch) -> tuple[bytes, bytes]:
+    """`scan --annotate` of `source` twice with one cache: first read from the file,
+    then from the cache. Fails when a finding could not be placed. RETURNS both copies."""
+    from click.testing import CliRunner
+
+    from policycheck.cli import main
+
+    monkeypatch.setenv("POLICYCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    copies = []
+    for run in ("first", "cached"):
+        out = tmp_path / f"{run}{Path(source).suffix}"
+        result = CliRunner().invoke(main, ["scan", str(source), "--annotate", "-o", str(out), "-j", "1"])
+        assert "niet teruggevonden" not in result.stderr, result.stderr
+        copies.append(out.read_bytes())
+    return copies[0], copies[1]

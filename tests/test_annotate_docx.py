@@ -190,19 +190,10 @@ def test_annotate_docx_opens_in_libreoffice_with_the_comments(scanner, tmp_path)
 def test_annotate_docx_after_a_cached_scan_places_every_comment(tmp_path, monkeypatch):
     # The second scan of a DOCX reads it from the cache; its blocks must still know
     # their place in the file, or --annotate cannot put a single comment.
-    from click.testing import CliRunner
+    from conftest import annotate_fresh_and_cached
 
-    from policycheck.cli import main
-
-    monkeypatch.setenv("POLICYCHECK_CACHE_DIR", str(tmp_path / "cache"))
-    source = str(CORPUS / "aanbestedingsbeleid-lindenmaar-2026.docx")
-    placed = []
-    for run in ("first", "cached"):
-        out = tmp_path / f"{run}.docx"
-        result = CliRunner().invoke(main, ["scan", source, "--annotate", "-o", str(out), "-j", "1"])
-        assert "niet teruggevonden" not in result.stderr, result.stderr
-        placed.append(len(comments_of(out.read_bytes())))
-    assert placed[0] == placed[1] > 0
+    first, cached = annotate_fresh_and_cached(CORPUS / "aanbestedingsbeleid-lindenmaar-2026.docx", tmp_path, monkeypatch)
+    assert len(comments_of(first)) == len(comments_of(cached)) > 0
 
 
 def test_cached_docx_blocks_equal_fresh_extraction(tmp_path):

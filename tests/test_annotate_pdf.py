@@ -269,16 +269,9 @@ def test_annotate_pdf_corpus_renders_to_png(scanner, path):
 def test_annotate_pdf_after_a_cached_scan_gives_the_same_highlights(tmp_path, monkeypatch):
     # A document read back from the cache has no line boxes (the cache leaves them
     # out); --annotate reads them from the PDF again, so the highlights are the same.
-    from click.testing import CliRunner
+    from conftest import annotate_fresh_and_cached
 
-    from policycheck.cli import main
-
-    monkeypatch.setenv("POLICYCHECK_CACHE_DIR", str(tmp_path / "cache"))
-    source = str(CORPUS / "inkoopbeleid-velderhoven-2025.pdf")
-    highlights = []
-    for run in ("first", "cached"):
-        out = tmp_path / f"{run}.pdf"
-        result = CliRunner().invoke(main, ["scan", source, "--annotate", "-o", str(out), "-j", "1"])
-        assert "niet teruggevonden" not in result.stderr, result.stderr
-        highlights.append([(page, [round(float(v), 1) for v in a["/QuadPoints"]]) for page, a in _highlights(out.read_bytes())])
-    assert highlights[0] == highlights[1] and highlights[0]
+    copies = annotate_fresh_and_cached(CORPUS / "inkoopbeleid-velderhoven-2025.pdf", tmp_path, monkeypatch)
+    first, cached = ([(page, [round(float(v), 1) for v in a["/QuadPoints"]]) for page, a in _highlights(data)]
+                     for data in copies)
+    assert first == cached and first
