@@ -249,6 +249,15 @@ def read_runs(page, char_positions: bool = False) -> Optional[tuple[list[dict], 
     return words, has_images, width, height, table_page
 
 
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) moved inward past whitespace at either end."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def _runs(raw: _Raw, tp, height: float, with_chars: bool = False,
           char_positions: bool = False) -> Optional[tuple[list[dict], list[dict]]]:
     c = raw.c
@@ -281,12 +290,8 @@ def _runs(raw: _Raw, tp, height: float, with_chars: bool = False,
     x, y = ctypes.c_double(), ctypes.c_double()
     words: list[dict] = []
     for line in _LINES.finditer(text):
-        start, end = line.span()
+        start, end = _trimmed(text, *line.span())
         previous_end = None  # end of the previous run on this line
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
         if start == end:
             continue
         rects = c.FPDFText_CountRects(tp, start, end - start)
@@ -304,10 +309,7 @@ def _runs(raw: _Raw, tp, height: float, with_chars: bool = False,
             if current is not None:
                 spans.append((run_start, end))
         for s, e in spans:
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
+            s, e = _trimmed(text, s, e)
             if s == e:
                 continue
             obj = c.FPDFText_GetTextObject(tp, s)
