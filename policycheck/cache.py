@@ -8,7 +8,8 @@ re-runs only the (cheap) matching.
 Each entry is one file: a magic tag, the SHA-256 of the payload, then the payload
 (zlib-compressed JSON; never pickle). Kinds: `extract` (the Document),
 `nlp` (clauses and policy type), `index` (clauses by match key) and `findings`
-(per rule, keyed by a hash of the rule's content).
+(per rule, keyed by a hash of the rule's content); `checked` lists the
+rule regexes and token patterns known to compile (rules.load_rules).
 An entry that does not verify is deleted and rebuilt, never trusted. Writes are
 atomic (temporary file + rename), so parallel workers can share the folder.
 
@@ -36,7 +37,9 @@ MAGIC = b"PCCACHE1"
 EXTRACTOR_VERSION = "4"  # 3: blocks keep their place in the DOCX (Block.source); 4: no line boxes
 # Bump when clause segmentation, the match keys or policy-type detection change.
 NLP_VERSION = "3"
-KINDS = ("extract", "nlp", "index", "findings")
+KINDS = ("extract", "nlp", "index", "findings", "checked")
+# At most this many checked rule patterns are kept (see Cache.checked_patterns).
+MAX_CHECKED_PATTERNS = 5000
 
 
 def default_folder() -> Path:
@@ -145,6 +148,36 @@ class Cache:
         data["warnings"] = [w for w in data["warnings"] if w not in path_warnings]
         payload = zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
         self.put("extract", extract_key(document.sha256), payload)
+
+    # -- rule patterns -------------------------------------------------------------
+
+    def _checked_key(self) -> str:
+        versions = f"policycheck={__version__};" + _versions("regex", "spacy")
+        return hashlib.sha256(versions.encode()).hexdigest()
+
+    def checked_patterns(self) -> set[str]:
+        """Rule regexes and token patterns that compiled before with these versions
+        (rules.pattern_key); empty when there is no (valid) entry."""
+        payload = self.get("checked", self._checked_key())
+        if payload is None:
+            return set()
+        try:
+            patterns = json.loads(zlib.decompress(payload))
+            if isinstance(patterns, list) and all(isinstance(p, str) for p in patterns):
+                return set(patterns)
+        except (ValueError, zlib.error):
+            pass
+        self._discard(self._path("checked", self._checked_key()))
+        return set()
+
+    def put_checked_patterns(self, patterns: set[str], before: set[str]) -> None:
+        """Keep `patterns` when it has any not in `before` (what checked_patterns gave)."""
+        if not self.enabled or patterns <= before:
+            return
+        if len(patterns) > MAX_CHECKED_PATTERNS:
+            patterns = patterns - before  # edited rules over a long time: start again from now
+        payload = zlib.compress(json.dumps(sorted(patterns), ensure_ascii=False).encode("utf-8"), 6)
+        self.put("checked", self._checked_key(), payload)
 
     # -- maintenance -----------------------------------------------------------
 

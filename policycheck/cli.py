@@ -49,13 +49,21 @@ def rule_options(command):
     return command
 
 
-def _load_rules(extra_dirs, config_path=None):
-    """Load rules and configuration, or print every problem as file:line and exit 2."""
+def _load_rules(extra_dirs, config_path=None, use_cache=True):
+    """Load rules and configuration, or print every problem as file:line and exit 2.
+
+    With the cache, regexes that compiled in an earlier run are not compiled again.
+    """
+    from policycheck.cache import Cache
     from policycheck.config import load_ruleset
 
+    cache = Cache(enabled=use_cache)
+    before = cache.checked_patterns()
+    checked = set(before)
     try:
-        ruleset, config = load_ruleset(tuple(extra_dirs), config_path)
+        ruleset, config = load_ruleset(tuple(extra_dirs), config_path, checked=checked)
         ruleset.config_path = str(config.path) if config else None
+        cache.put_checked_patterns(checked, before)
         return ruleset
     except RuleErrors as errors:
         for error in errors.errors:
@@ -353,7 +361,7 @@ def _scan(paths, fmt, output, annotate, policy_type, rule_dirs, config_path, fai
             check_output_path(output, [] if paths == ("-",) else _input_files(paths, recursive))
         except PolicycheckError as error:
             _fail(str(error))
-    ruleset = _load_rules(rule_dirs, config_path)
+    ruleset = _load_rules(rule_dirs, config_path, use_cache=not no_cache)
     if not quiet:
         for notice in ruleset.notices:
             _err(notice)
@@ -597,7 +605,7 @@ def compare(old, new, fmt, output, policy_type, rule_dirs, fail_on, recursive, j
         pairs = cmp.pair_paths(old, new, recursive)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    ruleset = _load_rules(rule_dirs)
+    ruleset = _load_rules(rule_dirs, use_cache=not no_cache)
     paths = list(dict.fromkeys(p for _, a, b in pairs for p in (a, b) if p))
 
     def report_errors(result):
@@ -647,7 +655,7 @@ def cache_info():
     info = Cache().info()
     click.echo(f"Cachemap: {info['folder']}")
     labels = {"extract": "uitgelezen documenten", "nlp": "taalanalyses", "index": "zoekindexen",
-              "findings": "bevindingen per regel"}
+              "findings": "bevindingen per regel", "checked": "lijsten van gecontroleerde regelpatronen"}
     for kind, count in info["entries"].items():
         click.echo(f"  {labels.get(kind, kind)}: {count}")
     click.echo(f"  grootte: {info['bytes'] / 1_000_000:.1f} MB")

@@ -90,8 +90,11 @@ def load_config(path: Path) -> Config:
     return config
 
 
-def load_ruleset(extra_dirs=(), config_path: Optional[str] = None, use_config: bool = True) -> tuple[RuleSet, Optional[Config]]:
-    """Built-in rules + config rule folders + --rules folders, with the config applied."""
+def load_ruleset(
+    extra_dirs=(), config_path: Optional[str] = None, use_config: bool = True, checked: Optional[set[str]] = None,
+) -> tuple[RuleSet, Optional[Config]]:
+    """Built-in rules + config rule folders + --rules folders, with the config applied.
+    checked: see rules.load_rules."""
     config = None
     if config_path:
         config = load_config(Path(config_path))
@@ -99,7 +102,7 @@ def load_ruleset(extra_dirs=(), config_path: Optional[str] = None, use_config: b
         found = find_config()
         config = load_config(found) if found else None
     folders = list(config.rule_folders if config else []) + list(extra_dirs)
-    ruleset = load_rules(folders)
+    ruleset = load_rules(folders, checked=checked)
     if config:
         apply_config(ruleset, config)
     return ruleset, config

@@ -237,8 +237,17 @@ def builtin_rules_dir() -> Path:
     return package_dir.parent / BUILTIN_RULES_DIR_NAME
 
 
-def load_rules(extra_dirs: tuple[str, ...] | list[str] = (), builtin: bool = True) -> RuleSet:
-    """Load the built-in rules and any extra folders. Raises RuleErrors listing every problem."""
+def load_rules(
+    extra_dirs: tuple[str, ...] | list[str] = (), builtin: bool = True, checked: Optional[set[str]] = None,
+) -> RuleSet:
+    """Load the built-in rules and any extra folders. Raises RuleErrors listing every problem.
+
+    checked: regexes and token patterns (see `pattern_key`) already known to compile
+    with these library versions; each one still gets every other check, but is not
+    compiled again. Patterns that compile now are added, so the caller can keep them
+    (cache.Cache.checked_patterns): compiling some 400 regexes is most of the time
+    rules take to load.
+    """
     folders: list[Path] = []
     if builtin:
         folders.append(builtin_rules_dir())
@@ -259,7 +268,7 @@ def load_rules(extra_dirs: tuple[str, ...] | list[str] = (), builtin: bool = Tru
         )
         count = 0
         for file in files:
-            file_rules, file_errors = load_rule_file(file)
+            file_rules, file_errors = load_rule_file(file, checked)
             errors.extend(file_errors)
             for rule in file_rules:
                 previous = seen.get(rule.id)
@@ -280,7 +289,7 @@ def load_rules(extra_dirs: tuple[str, ...] | list[str] = (), builtin: bool = Tru
     return RuleSet(rules=rules, sources=sources, notices=notices)
 
 
-def load_rule_file(path: Path) -> tuple[list[Rule], list[RuleError]]:
+def load_rule_file(path: Path, checked: Optional[set[str]] = None) -> tuple[list[Rule], list[RuleError]]:
     import yaml
 
     source = str(path)
@@ -309,7 +318,7 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list[RuleError]]:
     rules: list[Rule] = []
     errors: list[RuleError] = []
     for item in items:
-        rule = _parse_rule(item, source, errors)
+        rule = _parse_rule(item, source, errors, checked)
         if rule is not None:
             rules.append(rule)
     return rules, errors
@@ -330,7 +339,7 @@ def _unknown_key_message(key: str, allowed: set[str], what: str) -> str:
     return message
 
 
-def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rule]:
+def _parse_rule(item: Any, source: str, errors: list[RuleError], checked: Optional[set[str]] = None) -> Optional[Rule]:
     if not isinstance(item, dict):
         errors.append(RuleError(source, _line_of(item), "een regel moet een mapping met velden zijn"))
         return None
@@ -393,7 +402,7 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
         err("match", "polarity 'ontbrekend' hoort bij een documentregel met 'absent'")
     for key in ("match", "unless", "absent", "requires"):
         if item.get(key) is not None:
-            _check_condition(item[key], source, _line_of(item, key) or line, errors, params)
+            _check_condition(item[key], source, _line_of(item, key) or line, errors, params, checked)
     scope = item.get("scope") or {}
     scope_headings: list[str] = []
     if scope:
@@ -409,7 +418,7 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
                 headings = []
             scope_headings = [headings] if isinstance(headings, str) else list(headings)
             for pattern in scope_headings:
-                _check_regex(pattern, source, _line_of(scope, "headings") or line, errors)
+                _check_regex(pattern, source, _line_of(scope, "headings") or line, errors, checked)
     references = _parse_references(item.get("references") or [], source, line, errors)
     examples_match, examples_no_match = _parse_examples(item.get("examples"), source, line, errors)
     if len(errors) > before:
@@ -442,20 +451,36 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError]) -> Optional[Rul
     )
 
 
-def _check_regex(pattern: Any, source: str, line: int, errors: list[RuleError]) -> None:
-    import regex
+def pattern_key(kind: str, pattern: Any) -> str:
+    """How a regex or token pattern is named in the `checked` set of load_rules."""
+    import json
 
+    return f"{kind}\x1f{json.dumps(_plain(pattern), ensure_ascii=False, sort_keys=True)}"
+
+
+def _check_regex(pattern: Any, source: str, line: int, errors: list[RuleError], checked: Optional[set[str]] = None) -> None:
     if not isinstance(pattern, str):
         errors.append(RuleError(source, line, f"regex moet tekst zijn, niet {pattern!r}"))
         return
+    key = pattern_key("regex", pattern)
+    if checked is not None and key in checked:
+        return
+    import regex
+
     try:
         # With the flags the matcher uses, so its compile hits `regex`'s own cache.
         regex.compile(pattern, REGEX_FLAGS)
     except regex.error as exc:
         errors.append(RuleError(source, line, f"ongeldige regex {pattern!r}: {exc}"))
+        return
+    if checked is not None:
+        checked.add(key)
 
 
-def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError], params: dict | None = None) -> None:
+def _check_condition(
+    cond: Any, source: str, line: int, errors: list[RuleError], params: dict | None = None,
+    checked: Optional[set[str]] = None,
+) -> None:
     """Validate the small condition language (see docs/rules.md)."""
     params = params or {}
     line = _line_of(cond) or line
@@ -467,7 +492,7 @@ def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError],
         if not cond:
             errors.append(RuleError(source, line, "lege lijst van voorwaarden"))
         for child in cond:
-            _check_condition(child, source, line, errors, params)
+            _check_condition(child, source, line, errors, params, checked)
         return
     if not isinstance(cond, dict) or len(cond) != 1:
         errors.append(RuleError(
@@ -490,9 +515,9 @@ def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError],
             errors.append(RuleError(source, key_line, "regex moet tekst of een lijst teksten zijn"))
         else:
             for pattern in values:
-                _check_regex(pattern, source, key_line, errors)
+                _check_regex(pattern, source, key_line, errors, checked)
     elif key == "pattern":
-        _check_token_pattern(value, source, key_line, errors)
+        _check_token_pattern(value, source, key_line, errors, checked)
     elif key == "number":
         _check_number(value, source, key_line, errors, params)
     elif key in ("all", "any", "none"):
@@ -500,9 +525,9 @@ def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError],
             errors.append(RuleError(source, key_line, f"{key} moet een lijst voorwaarden zijn"))
         else:
             for child in value:
-                _check_condition(child, source, key_line, errors, params)
+                _check_condition(child, source, key_line, errors, params, checked)
     elif key in ("not", "in_block", "in_article"):
-        _check_condition(value, source, key_line, errors, params)
+        _check_condition(value, source, key_line, errors, params, checked)
     elif key == "near":
         if not isinstance(value, dict) or not isinstance(value.get("all"), list) or len(value["all"]) < 2:
             errors.append(RuleError(source, key_line, "near heeft 'all' met minstens twee voorwaarden en een 'distance' (woorden)"))
@@ -514,7 +539,7 @@ def _check_condition(cond: Any, source: str, line: int, errors: list[RuleError],
         if not isinstance(distance, int) or distance < 0:
             errors.append(RuleError(source, key_line, "near.distance moet een geheel getal ≥ 0 zijn"))
         for child in value["all"]:
-            _check_condition(child, source, key_line, errors, params)
+            _check_condition(child, source, key_line, errors, params, checked)
 
 
 def _check_number(value: Any, source: str, line: int, errors: list[RuleError], params: dict) -> None:
@@ -542,12 +567,15 @@ def _check_number(value: Any, source: str, line: int, errors: list[RuleError], p
             errors.append(RuleError(source, _line_of(value, op) or line, f"number.{op} moet een getal of parameternaam zijn"))
 
 
-def _check_token_pattern(value: Any, source: str, line: int, errors: list[RuleError]) -> None:
+def _check_token_pattern(value: Any, source: str, line: int, errors: list[RuleError], checked: Optional[set[str]] = None) -> None:
     patterns = value if value and isinstance(value, list) and isinstance(value[0], list) else [value]
     for pattern in patterns:
         if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) for t in pattern):
             errors.append(RuleError(source, line, "pattern moet een lijst token-specificaties zijn (spaCy Matcher)"))
             return
+    key = pattern_key("pattern", patterns)
+    if checked is not None and key in checked:
+        return  # and spaCy need not be imported to check it
     try:
         from spacy.matcher import Matcher
         from spacy.vocab import Vocab
@@ -557,6 +585,9 @@ def _check_token_pattern(value: Any, source: str, line: int, errors: list[RuleEr
             matcher.add("check", [_plain(pattern)])
     except Exception as exc:  # spaCy raises several types for bad patterns
         errors.append(RuleError(source, line, f"ongeldig token-patroon: {str(exc).splitlines()[0]}"))
+        return
+    if checked is not None:
+        checked.add(key)
 
 
 def _plain(obj: Any) -> Any:

@@ -153,3 +153,26 @@ def test_rules_json_schema_rejects_a_broken_rule():
 
     broken = yaml.safe_load(VALID.replace("polarity: belemmerend", "polarity: slecht"))
     assert list(jsonschema.Draft7Validator(_schema()).iter_errors(broken))
+
+
+def test_checked_patterns_are_not_compiled_again_but_every_new_one_is(tmp_path, monkeypatch):
+    # A re-scan loads the rules again; a regex that compiled before (in `checked`,
+    # kept in the cache) is not compiled again, while an edited one still is.
+    import regex
+
+    rule = VALID.replace("  phrase: winstoogmerk", "  regex: 'winst(oogmerk)?'")
+    (tmp_path / "ok.yml").write_text(rule, encoding="utf-8")
+    compiled = []
+    real_compile = regex.compile
+    monkeypatch.setattr(regex, "compile", lambda pattern, *a, **k: compiled.append(pattern) or real_compile(pattern, *a, **k))
+    checked: set[str] = set()
+    load_rules([str(tmp_path)], builtin=False, checked=checked)
+    assert compiled == ["winst(oogmerk)?"] and len(checked) == 1
+    compiled.clear()
+    load_rules([str(tmp_path)], builtin=False, checked=checked)
+    assert compiled == []
+    (tmp_path / "ok.yml").write_text(rule.replace("winst(oogmerk)?", "winst(oogmerk"), encoding="utf-8")
+    with pytest.raises(RuleErrors) as info:
+        load_rules([str(tmp_path)], builtin=False, checked=checked)
+    assert "ongeldige regex 'winst(oogmerk'" in str(info.value.errors[0])
+    assert len(checked) == 1  # an invalid pattern is never remembered

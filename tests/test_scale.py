@@ -45,7 +45,7 @@ def test_cache_gives_the_same_report_and_is_used(cache_dir):
     pdf = str(CORPUS / "inkoopbeleid-velderhoven-2025.pdf")
     first = run("scan", pdf, "-f", "json", "-j", "1")
     files = sorted(p.relative_to(cache_dir).parts[0] for p in cache_dir.rglob("*.bin"))
-    assert files == ["extract", "findings", "index", "nlp"]
+    assert files == ["checked", "extract", "findings", "index", "nlp"]
     second = run("scan", pdf, "-f", "json", "-j", "1")
     assert json.loads(second.stdout)["documents"] == json.loads(first.stdout)["documents"]
     uncached = run("scan", pdf, "-f", "json", "--no-cache", "-j", "1")
@@ -62,7 +62,7 @@ def test_corrupt_cache_entries_are_discarded_and_rebuilt(cache_dir, damage):
     pdf = str(CORPUS / "subsidieverordening-velderhoven-2025.pdf")
     reference = run("scan", pdf, "-f", "json", "-j", "1").stdout
     entries = sorted(cache_dir.rglob("*.bin"))
-    assert len(entries) == 4
+    assert len(entries) == 5
     for entry in entries:
         data = bytearray(entry.read_bytes())
         if damage == "flip":
@@ -105,7 +105,7 @@ def test_cache_info_and_clear(cache_dir):
     info = run("cache", "info")
     assert str(cache_dir) in info.output and "uitgelezen documenten: 1" in info.output
     cleared = run("cache", "clear")
-    assert cleared.exit_code == 0 and "4 items verwijderd" in cleared.output
+    assert cleared.exit_code == 0 and "5 items verwijderd" in cleared.output
     assert not list(cache_dir.rglob("*.bin"))
 
 
