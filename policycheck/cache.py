@@ -36,7 +36,7 @@ MAGIC = b"PCCACHE1"
 # Bump when the extraction output changes shape or content for the same input.
 EXTRACTOR_VERSION = "4"  # 3: blocks keep their place in the DOCX (Block.source); 4: no line boxes
 # Bump when clause segmentation, the match keys or policy-type detection change.
-NLP_VERSION = "3"
+NLP_VERSION = "4"  # 4: the clause index is a text of lines (scan.ClauseIndex)
 KINDS = ("extract", "nlp", "index", "findings", "checked")
 # At most this many checked rule patterns are kept (see Cache.checked_patterns).
 MAX_CHECKED_PATTERNS = 5000

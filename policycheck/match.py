@@ -253,9 +253,10 @@ class CompiledRules:
             self._phrase_lower.add(leaf, [lower])
             self._phrase_key_by_leaf[leaf] = ({t.norm_ for t in doc}, {t.lower_ for t in lower})
 
-    def candidates(self, texts: list[str], norm_index: dict, lower_index: dict) -> Optional[set[int]]:
-        """The clauses where a rule of this set could fire, from a clause index (match
-        key or lower-case form -> clause numbers); None when that could be any clause.
+    def candidates(self, texts: list[str], index) -> Optional[set[int]]:
+        """The clauses where a rule of this set could fire, from a clause index
+        (scan.ClauseIndex: match key or lower-case form -> clause numbers); None when
+        that could be any clause.
 
         Each rule's condition is evaluated on what is *possible*: a phrase only where
         the clause holds all its keys, a regex only where it is found, `all` as the
@@ -263,11 +264,15 @@ class CompiledRules:
         clause left out cannot fire these rules, nor count for a document-level one.
         """
         universe = set(range(len(texts)))
+        norm_index, lower_index = index.lookup(
+            {k for norm, _ in self._phrase_key_by_leaf.values() for k in norm},
+            {k for _, lower in self._phrase_key_by_leaf.values() for k in lower},
+        )
         phrase_sets: dict[str, set[int]] = {}
         for leaf, (norm_keys, lower_keys) in self._phrase_key_by_leaf.items():
             found: set[int] = set()
-            for keys, index in ((norm_keys, norm_index), (lower_keys, lower_index)):
-                lists = [index.get(key) for key in keys]
+            for keys, column in ((norm_keys, norm_index), (lower_keys, lower_index)):
+                lists = [column.get(key) for key in keys]
                 if lists and all(lists):
                     found |= set.intersection(*(set(numbers) for numbers in lists))
             phrase_sets[leaf] = found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -195,25 +196,16 @@ class Scanner:
         prepared = prepared or {}
         clauses = prepared.get("clauses") or clauses_of(document)
         docs = list(self.nlp.pipe((c.text for c in clauses), batch_size=NLP_BATCH_SIZE))
-        norm: dict[str, list[int]] = {}
-        lower: dict[str, list[int]] = {}
-        for number, doc in enumerate(docs):
-            for token_key in {t.norm_ for t in doc}:
-                norm.setdefault(token_key, []).append(number)
-            for token_key in {t.lower_ for t in doc}:
-                lower.setdefault(token_key, []).append(number)
         analysis = {
             "clauses": [[c.block.index, c.start, c.end] for c in clauses],
             "policy_type": (prepared.get("policy_type") or detect_policy_type(document)).to_dict(),
         }
         self.cache.put("nlp", key, zlib.compress(json.dumps(analysis, ensure_ascii=False).encode("utf-8"), 6))
         # The index is only read after a rule change, so it is an entry of its own.
-        index = {"norm": norm, "lower": lower}
-        self.cache.put("index", key, zlib.compress(json.dumps(index, ensure_ascii=False).encode("utf-8"), 6))
+        self.cache.put("index", key, zlib.compress(ClauseIndex.build(docs).encode("utf-8"), 6))
         return analysis, (clauses, docs)
 
-    def _clause_index(self, document: Document) -> Optional[dict]:
-        import json
+    def _clause_index(self, document: Document) -> Optional["ClauseIndex"]:
         import zlib
 
         from policycheck.cache import nlp_key
@@ -222,10 +214,8 @@ class Scanner:
         payload = self.cache.get("index", key)
         if payload is not None:
             try:
-                index = json.loads(zlib.decompress(payload))
-                if isinstance(index.get("norm"), dict) and isinstance(index.get("lower"), dict):
-                    return index
-            except (ValueError, zlib.error, AttributeError):
+                return ClauseIndex(zlib.decompress(payload).decode("utf-8"))
+            except (ValueError, zlib.error):
                 pass
             self.cache._discard(self.cache._path("index", key))
         return None
@@ -267,7 +257,7 @@ class Scanner:
                 clauses = [Clause(blocks[b], blocks[b].text[s:e], s, e) for b, s, e in analysis["clauses"]]
                 index = self._clause_index(document)
                 # Without the index (damaged or removed) every clause is a candidate.
-                wanted = compiled.candidates([c.text for c in clauses], index["norm"], index["lower"]) if index else None
+                wanted = compiled.candidates([c.text for c in clauses], index) if index else None
                 if wanted is not None:
                     clauses = [clauses[i] for i in sorted(wanted)]
                 docs = None
@@ -296,6 +286,68 @@ class Scanner:
             cached[ids] = CompiledRules(rules, self.nlp, self.pipeline)
             self._subsets = cached
         return cached[ids]
+
+
+class ClauseIndex:
+    """A document's clause numbers by token match key (`norm`) and by lower-case form
+    (`lower`), to find the clauses where an edited rule could match.
+
+    Stored as text, a line per key ('n' or 'l', the key as JSON, the clause numbers).
+    A re-scan after a rule edit needs a few dozen keys per document: one
+    Aho-Corasick pass finds their lines, where parsing every key (as JSON) took
+    longer than the rest of reading the document from the cache.
+    """
+
+    HEADER = "policycheck-clause-index 1\n"
+
+    def __init__(self, text: str):
+        if not text.startswith(self.HEADER):
+            raise ValueError("geen clause-index")
+        self._text = text
+
+    @classmethod
+    def build(cls, docs) -> str:
+        """The index text of the clause Docs (in clause order)."""
+        columns: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+        for number, doc in enumerate(docs):
+            for column, keys in zip(columns, ({t.norm_ for t in doc}, {t.lower_ for t in doc})):
+                for key in keys:
+                    column.setdefault(key, []).append(number)
+        lines = [cls.HEADER.rstrip("\n")]
+        for tag, column in zip("nl", columns):
+            lines.extend(_index_line_start(tag, key) + " ".join(map(str, numbers)) for key, numbers in column.items())
+        return "\n".join(lines) + "\n"
+
+    def lookup(self, norm_keys, lower_keys) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """(match key -> clause numbers, lower-case form -> clause numbers) for these keys;
+        a key no clause has is left out."""
+        found: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+        if not norm_keys and not lower_keys:
+            return found  # rules of regexes and numbers only
+        text = self._text
+        for end, (column, key) in _line_finder(frozenset(norm_keys), frozenset(lower_keys)).iter(text):
+            found[column][key] = [int(n) for n in text[end + 1:text.index("\n", end)].split()]
+        return found
+
+
+def _index_line_start(tag: str, key: str) -> str:
+    import json
+
+    # json.dumps escapes newlines and tabs, so a key never breaks a line or its fields.
+    return f"{tag}\t{json.dumps(key, ensure_ascii=False)}\t"
+
+
+@lru_cache(maxsize=4)
+def _line_finder(norm_keys: frozenset, lower_keys: frozenset):
+    """An automaton that finds the lines of these keys in a ClauseIndex text (made once per rule edit)."""
+    import ahocorasick
+
+    finder = ahocorasick.Automaton()
+    for column, (tag, keys) in enumerate((("n", norm_keys), ("l", lower_keys))):
+        for key in keys:
+            finder.add_word("\n" + _index_line_start(tag, key), (column, key))
+    finder.make_automaton()
+    return finder
 
 
 def expand_paths(paths: tuple[str, ...], recursive: bool = False) -> Iterator[tuple[str, Optional[str]]]:

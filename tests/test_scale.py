@@ -399,3 +399,31 @@ def test_watch_rescans_after_a_rule_edit_and_reports_a_broken_rule(tmp_path, cac
         assert wait_for("gestopt")
     finally:
         process.kill()
+
+
+def test_clause_index_gives_every_key_even_ones_that_look_like_its_own_lines():
+    # A re-scan after a rule edit looks up the edited phrases' keys here; a key the
+    # index loses would hide a finding.
+    from policycheck.nlp import load_pipeline
+    from policycheck.scan import ClauseIndex
+
+    nlp, _ = load_pipeline()
+    texts = [
+        'De "laagste" prijs\tgeldt voor alle opdrachten.',
+        "Een tweede\n\nzin, met laagste kosten en \\ een backslash.",
+        'n\t"laagste"\t0 1\nl\t"x"\t7',  # text in the form of the index's own lines
+    ]
+    docs = list(nlp.pipe(texts))
+    want: tuple[dict, dict] = ({}, {})
+    for number, doc in enumerate(docs):
+        for token in doc:
+            want[0].setdefault(token.norm_, set()).add(number)
+            want[1].setdefault(token.lower_, set()).add(number)
+    assert "\t" in want[1] and "\n\n" in want[1]
+    index = ClauseIndex(ClauseIndex.build(docs))
+    norm, lower = index.lookup(set(want[0]) | {"ontbreekt"}, set(want[1]) | {"ontbreekt"})
+    assert {k: set(v) for k, v in norm.items()} == want[0]
+    assert {k: set(v) for k, v in lower.items()} == want[1]
+    key = next(t.norm_ for t in docs[0] if t.lower_ == "laagste")
+    assert index.lookup({key}, set()) == ({key: [0, 1, 2]}, {})
+    assert index.lookup(set(), set()) == ({}, {})  # an edited rule without phrases
