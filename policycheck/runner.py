@@ -181,16 +181,21 @@ def _pool_context():
 
 
 def _split_cached(items, todo, settings) -> tuple[list[int], list[int]]:
-    """(documents whose extraction is in the cache, the others), as indexes into items."""
+    """(documents whose extraction and language analysis are in the cache, the others),
+    as indexes into items. A document with only its extraction cached (after an update
+    of the pipeline, say) still needs the NLP pipeline on all its text: the pool's work."""
     if not settings.use_cache or (settings.options is not None and settings.options.ocr):
         return [], list(todo)
     import hashlib
 
-    from policycheck.cache import Cache, extract_key
+    from policycheck.cache import Cache, extract_key, nlp_key
     from policycheck.errors import InputError
     from policycheck.extract import read_input
+    from policycheck.nlp import cheap_pipeline_info
 
     cache = Cache(settings.cache_dir)
+    # Known without loading spaCy only for the fallback; with the model, the extraction decides.
+    pipeline = cheap_pipeline_info()
     here, there = [], []
     for index in todo:
         item = items[index]
@@ -199,7 +204,8 @@ def _split_cached(items, todo, settings) -> tuple[list[int], list[int]]:
         except InputError:
             there.append(index)  # reported by the scan itself
             continue
-        if cache.has("extract", extract_key(hashlib.sha256(data).hexdigest())):
+        sha256 = hashlib.sha256(data).hexdigest()
+        if cache.has("extract", extract_key(sha256)) and (pipeline is None or cache.has("nlp", nlp_key(sha256, pipeline))):
             here.append(index)  # read again when scanned: a big folder is not held in memory
         else:
             there.append(index)

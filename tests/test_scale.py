@@ -149,6 +149,22 @@ def test_a_parallel_batch_of_cached_and_new_documents_keeps_input_order(cache_di
     assert _findings(mixed.stdout) == _findings(reference.stdout)
 
 
+def test_documents_with_only_their_text_cached_go_to_the_pool(cache_dir, monkeypatch):
+    # After an update of the NLP pipeline the extraction is still cached, but every
+    # clause must be analysed again: work for all cores, not for the main process.
+    from policycheck import runner
+
+    paths = [str(p) for p in sorted(CORPUS.iterdir()) if p.suffix in (".pdf", ".docx")][:4]
+    reference = run("scan", *paths, "-f", "json", "-j", "1")
+    shutil.rmtree(cache_dir / "nlp")
+    split = []
+    original = runner._split_cached
+    monkeypatch.setattr(runner, "_split_cached", lambda *a: split.append(original(*a)) or split[-1])
+    again = run("scan", *paths, "-f", "json", "-j", "2")
+    assert split[0] == ([], [0, 1, 2, 3])
+    assert _findings(again.stdout) == _findings(reference.stdout)
+
+
 def test_a_bad_file_in_a_parallel_batch_is_reported_and_the_rest_scanned(tmp_path, cache_dir):
     good = tmp_path / "goed.txt"
     good.write_text(PROCUREMENT, encoding="utf-8")
