@@ -36,6 +36,8 @@ def _score(tree, hits, context, compiled: CompiledRules) -> float:
         return max(_score(child, hits, context, compiled) for child in tree[1])
     if kind == "near":
         return 0.99 * sum(_score(child, hits, context, compiled) for child in tree[2]) / len(tree[2])
+    if kind == "context":
+        return _score(tree[1], hits, context, compiled)
     return 0.0
 
 
@@ -50,12 +52,12 @@ def trace_tree(tree, hits, context, compiled: CompiledRules, indent: str = "") -
     if kind == "any" and all(child[0] == "leaf" for child in tree[1]) and len(tree[1]) > 1:
         label = "één van"
     else:
-        label = {"all": "alle", "any": "één van", "not": "niet", "in_block": "ergens in het blok",
+        label = {"all": "alle", "any": "één van", "not": "niet", "context": "ook (als context)", "in_block": "ergens in het blok",
                  "in_article": "ergens in het artikel", "near": f"dicht bij elkaar (≤ {tree[1]} woorden)"}.get(kind, kind)
     if kind == "any" and len(tree[1]) == 1:
         return trace_tree(tree[1][0], hits, context, compiled, indent)
     lines = [f"{indent}{mark} {label}:"]
-    children = tree[2] if kind == "near" else ([tree[1]] if kind in ("not", "in_block", "in_article") else tree[1])
+    children = tree[2] if kind == "near" else ([tree[1]] if kind in ("not", "context", "in_block", "in_article") else tree[1])
     for child in children:
         lines += trace_tree(child, hits, context, compiled, indent + "    ")
     return lines

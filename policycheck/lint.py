@@ -72,7 +72,7 @@ def iter_leaves(rule: Rule, kind: str) -> Iterator[tuple[Any, Optional[int]]]:
                 key_line = _line_of(cond, key) or line
                 if key == kind:
                     yield value, key_line
-                elif key in ("all", "any", "none", "not", "in_block", "in_article"):
+                elif key in ("all", "any", "none", "not", "context", "in_block", "in_article"):
                     yield from walk(value, key_line)
                 elif key == "near" and isinstance(value, dict):
                     yield from walk(value.get("all") or [], key_line)
@@ -81,6 +81,8 @@ def iter_leaves(rule: Rule, kind: str) -> Iterator[tuple[Any, Optional[int]]]:
         value = getattr(rule, key)
         if value is not None:
             yield from walk(value, rule.line)
+    if kind == "regex" and rule.ignore_negation_in:
+        yield from walk({"regex": rule.ignore_negation_in}, rule.line)
 
 
 def iter_regexes(rule: Rule) -> Iterator[tuple[str, Optional[int]]]:

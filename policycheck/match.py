@@ -156,8 +156,10 @@ class CompiledRules:
                 for key in ("match", "unless", "absent", "requires")
                 if getattr(rule, key) is not None
             }
+            if rule.ignore_negation_in:
+                self.trees[rule.id]["ignore_negation_in"] = self._compile({"regex": rule.ignore_negation_in})
             for key, tree in self.trees[rule.id].items():
-                if key != "unless":
+                if key in ("match", "absent", "requires"):
                     self.anchors[f"{rule.id}:{key}"] = self._anchors(tree)
         self._add_phrases()
         self._build_literal_automaton()
@@ -206,6 +208,8 @@ class CompiledRules:
             return ("not", ("any", [self._compile(child) for child in value]))
         if key == "not":
             return ("not", self._compile(value))
+        if key == "context":
+            return ("context", self._compile(value))
         if key in ("in_block", "in_article"):
             return (key, self._compile(value))
         if key == "near":
@@ -281,7 +285,7 @@ class CompiledRules:
         def uses_context(tree) -> bool:
             if tree[0] in ("in_block", "in_article"):
                 return True
-            children = tree[2] if tree[0] == "near" else tree[1:] if tree[0] == "not" else tree[1]
+            children = tree[2] if tree[0] == "near" else tree[1:] if tree[0] in ("not", "context") else tree[1]
             return tree[0] != "leaf" and any(uses_context(child) for child in children)
 
         # A condition on the block or article needs the clauses around each candidate too.
@@ -317,6 +321,8 @@ class CompiledRules:
                 for child in tree[1]:
                     found |= possible(child, within - found)
                 return found
+            if kind == "context":
+                return possible(tree[1], within)
             return within  # "not": no restriction
 
         result: set[int] = set()
@@ -383,6 +389,8 @@ class CompiledRules:
             return min(parts, key=lambda p: (not all(self.leaves[l].eager for l in p), len(p)))
         if kind == "near":
             return self._anchors(("all", tree[2]))
+        if kind == "context":
+            return self._anchors(tree[1])
         return None  # not, in_block, in_article: may hold without a hit in this clause
 
     # ------------------------------------------------------------ matching
@@ -451,6 +459,9 @@ class CompiledRules:
             return evidence if matched else None
         if kind == "not":
             return [] if self.evaluate(tree[1], hits, context) is None else None
+        if kind == "context":
+            # Must hold, but is no evidence: not quoted, and a negation near it does not count.
+            return None if self.evaluate(tree[1], hits, context) is None else []
         if kind in ("in_block", "in_article"):
             if context is None:
                 return self.evaluate(tree[1], hits, context)
@@ -589,20 +600,22 @@ def _segment_of(parts, start: int, end: int) -> tuple[int, int, bool]:
     return first[0], max(last[1], first[1]), first[2]
 
 
-def negated(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
+def negated(text: str, spans: Iterable[tuple[int, int, str]], shielded: Iterable[tuple[int, int, str]] = ()) -> bool:
     """Is the match negated: does some condition hold only inside the scope of a negation?
 
     A condition that matched twice ("Kunt u het niet rondkrijgen, dan kunt u ...")
-    is negated only when every one of its spans is.
+    is negated only when every one of its spans is. A negation word inside a
+    `shielded` span (the rule's ignore_negation_in) is no negation either.
     """
     spans = [s for s in spans if s[0] >= 0]
+    content = spans + [s for s in shielded if s[0] >= 0]
     parts = _segments(text)
 
     def span_negated(start: int, end: int) -> bool:
         left, right, _ = _segment_of(parts, start, end)
         for word in _WORD.finditer(text, left, right):
             # A negation the rule itself matched ("geen weigeringsgrond") is content, not scope.
-            inside = any(s <= word.start() and word.end() <= e for s, e, _ in spans)
+            inside = any(s <= word.start() and word.end() <= e for s, e, _ in content)
             # "niet-commercieel", "niet-ingezetenen": a prefix of one word, not a negated clause.
             prefix = text[word.end():word.end() + 1] in ("-", "\u2010", "\u2011")
             if not inside and not prefix and word.group(0).lower() in NEGATION_WORDS:
@@ -762,7 +775,8 @@ def rejection(rule: Rule, clause: Clause, hits: ClauseHits, context, compiled: C
     if rule.exceptions == "exclude" and in_exception(clause.text, evidence):
         return evidence, "de treffer staat in een uitzondering (tenzij, met uitzondering van, ...)"
     if rule.negation != "ignore":
-        is_negated = negated(clause.text, evidence)
+        shielded = compiled.evaluate(trees["ignore_negation_in"], hits) if "ignore_negation_in" in trees else None
+        is_negated = negated(clause.text, evidence, shielded or [])
         if rule.negation == "exclude" and is_negated:
             return evidence, "de treffer is ontkend (niet, geen, ...) en de regel sluit ontkenning uit"
         if rule.negation == "require" and not is_negated:
@@ -842,7 +856,8 @@ def finding_from_record(rule: Rule, record: dict, document: Document) -> Finding
 # What decides where a rule matches; its other fields (title, message, severity,
 # references ...) are filled in from the current rule when a finding is rebuilt.
 _MATCHING_FIELDS = (
-    "id", "applies_to", "match", "unless", "negation", "exceptions", "params", "scope_headings", "absent", "requires",
+    "id", "applies_to", "match", "unless", "negation", "ignore_negation_in", "exceptions", "params", "scope_headings",
+    "absent", "requires",
 )
 
 

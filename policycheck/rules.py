@@ -54,13 +54,16 @@ TOPICS = (
 RULE_FIELDS = {
     "id", "title", "polarity", "severity", "topic", "applies_to", "step",
     "message", "rationale", "recommendation", "references", "examples",
-    "match", "unless", "negation", "exceptions", "scope", "absent", "requires", "params", "notes",
+    "match", "unless", "negation", "ignore_negation_in", "exceptions", "scope", "absent", "requires", "params",
+    "notes",
 }
 REQUIRED_FIELDS = (
     "id", "title", "polarity", "severity", "topic", "applies_to", "step",
     "message", "recommendation", "references",
 )
-CONDITION_KEYS = {"phrase", "regex", "pattern", "number", "all", "any", "none", "not", "in_block", "in_article", "near"}
+CONDITION_KEYS = {
+    "phrase", "regex", "pattern", "number", "all", "any", "none", "not", "context", "in_block", "in_article", "near",
+}
 SCOPE_KEYS = {"headings"}
 EXAMPLE_KEYS = {"match", "no_match"}
 REFERENCE_KEYS = {"title", "url", "note"}
@@ -156,6 +159,7 @@ class Rule:
     match: Any = None  # condition (clause level)
     unless: Any = None
     negation: str = "exclude"
+    ignore_negation_in: list[str] = field(default_factory=list)  # regexes: a negation word inside is no negation
     exceptions: str = "exclude"
     params: dict = field(default_factory=dict)
     param_defaults: dict = field(default_factory=dict)  # params as the rule file sets them
@@ -382,6 +386,14 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError], checked: Option
     negation = item.get("negation", "exclude")
     if negation not in NEGATION_MODES:
         err("negation", f"negation moet een van {', '.join(NEGATION_MODES)} zijn")
+    ignore_negation_in = item.get("ignore_negation_in") or []
+    if isinstance(ignore_negation_in, str):
+        ignore_negation_in = [ignore_negation_in]
+    if not isinstance(ignore_negation_in, list):
+        err("ignore_negation_in", "ignore_negation_in is een regex of een lijst regexen")
+        ignore_negation_in = []
+    for pattern in ignore_negation_in:
+        _check_regex(pattern, source, _line_of(item, "ignore_negation_in") or line, errors, checked)
     exceptions = item.get("exceptions", "exclude")
     if exceptions not in EXCEPTION_MODES:
         err("exceptions", f"exceptions moet een van {', '.join(EXCEPTION_MODES)} zijn")
@@ -438,6 +450,7 @@ def _parse_rule(item: Any, source: str, errors: list[RuleError], checked: Option
         match=item.get("match"),
         unless=item.get("unless"),
         negation=negation,
+        ignore_negation_in=[str(p) for p in ignore_negation_in],
         exceptions=exceptions,
         params=dict(params),
         param_defaults=dict(params),
@@ -526,7 +539,7 @@ def _check_condition(
         else:
             for child in value:
                 _check_condition(child, source, key_line, errors, params, checked)
-    elif key in ("not", "in_block", "in_article"):
+    elif key in ("not", "context", "in_block", "in_article"):
         _check_condition(value, source, key_line, errors, params, checked)
     elif key == "near":
         if not isinstance(value, dict) or not isinstance(value.get("all"), list) or len(value["all"]) < 2:

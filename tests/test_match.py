@@ -244,6 +244,36 @@ def test_match_condition_found_twice_is_negated_only_when_both_are(compile_rules
     assert rule_ids(compiled, "Wij passen geen social return toe en vragen ook geen social return.") == []
 
 
+def test_match_context_must_hold_but_is_no_evidence(compile_rules):
+    # The target group must be named, but a "geen" in the part that describes it does not
+    # negate the reservation, and the finding does not quote it as evidence.
+    condition = "    - {}: [{{regex: 'regulier\\w*\\s+werk'}}]\nnegation: exclude"
+    body = "match:\n  all:\n    - phrase: voorbehouden opdracht\n"
+    compiled = compile_rules(rule(body + condition.format("context")))
+    as_evidence = compile_rules(rule(body + condition.format("all"), id="Y"))
+    text = "Voorbehouden opdrachten gaan naar bedrijven, voor mensen die geen regulier werk vinden."
+    assert rule_ids(as_evidence, text) == []  # an ordinary condition there is negated
+    findings = match_document(document(text), "procurement", compiled)
+    assert [f.rule_id for f in findings] == ["T-X"]
+    assert [e.text.lower() for e in findings[0].evidence] == ["voorbehouden opdrachten"]
+    assert rule_ids(compiled, "Voorbehouden opdrachten passen wij toe.") == []  # context missing
+    assert rule_ids(compiled, "Voorbehouden opdrachten voor regulier werk passen wij niet toe.") == []
+
+
+def test_match_ignore_negation_in_shields_only_its_own_wording(compile_rules):
+    body = ("match:\n  phrase: voorbehouden opdracht\nnegation: exclude\n"
+            "ignore_negation_in: '\\bgeen\\s+beroepsactiviteit\\w*'")
+    compiled = compile_rules(rule(body))
+    plain = compile_rules(rule("match:\n  phrase: voorbehouden opdracht\nnegation: exclude", id="Y"))
+    described = "Voorbehouden opdrachten zijn voor personen die geen beroepsactiviteit kunnen uitoefenen."
+    assert rule_ids(plain, described) == []  # without it, the "geen" negates the clause
+    assert rule_ids(compiled, described) == ["T-X"]
+    # Another negation in the same part still counts.
+    assert rule_ids(compiled, "Voorbehouden opdrachten passen wij niet toe voor wie geen beroepsactiviteit heeft.") == []
+    finding = match_document(document(described), "procurement", compiled)[0]
+    assert all("geen" not in e.text for e in finding.evidence)
+
+
 def test_fallback_lemmas_equal_spacys_lookup_lemmatizer(pipeline):
     # The fallback reads the lemma table as a plain dict for a faster start-up;
     # it must give exactly what spaCy's own lookup lemmatizer gives.
