@@ -40,6 +40,13 @@ _SCOPE_BREAK = re.compile(
     re.IGNORECASE,
 )
 _EXCEPTION_START = re.compile(rf"\b(?:{EXCEPTION_CUES})\b", re.IGNORECASE)
+# Refraining is a negation without a negation word: "ziet af van", "zien wij af",
+# "af te zien van", "wordt afgezien van" (but not "afgezien van de kosten": apart from).
+_REFRAIN = re.compile(
+    r"\b(?:zie[tn]?|zag(?:en)?)\s+(?:\w+\s+){0,4}?af\b(?!\s+en\s+toe)|\baf\s+(?:te\s+)?zien\b"
+    r"|\b(?:wordt|worden|werd|werden|is|zijn)\s+(?:\w+\s+){0,3}?afgezien\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"\w+")
 # Token attributes that only a trained pipeline sets.
 _MODEL_ONLY_ATTRS = {"POS", "TAG", "MORPH", "DEP", "HEAD", "ENT_TYPE", "SENT_START", "IS_SENT_START"}
@@ -620,9 +627,18 @@ def negated(text: str, spans: Iterable[tuple[int, int, str]], shielded: Iterable
             prefix = text[word.end():word.end() + 1] in ("-", "\u2010", "\u2011")
             if not inside and not prefix and word.group(0).lower() in NEGATION_WORDS:
                 return True
+        for cue in _REFRAIN.finditer(text, left, right):
+            if not any(s <= cue.start() and cue.end() <= e for s, e, _ in content):
+                return True
         return False
 
     return any(all(span_negated(s, e) for s, e in group) for group in _by_leaf(spans).values())
+
+
+def is_question(text: str) -> bool:
+    """A clause that asks ("Wordt de opdracht gegund aan de laagste inschrijver?", in a
+    list of questions and answers) lays nothing down; the answer does."""
+    return text.rstrip(" \t\n\"'\u201d\u2019)").endswith("?")
 
 
 def in_exception(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
@@ -767,6 +783,8 @@ def rejection(rule: Rule, clause: Clause, hits: ClauseHits, context, compiled: C
     evidence = compiled.evaluate(trees["match"], hits, context)
     if evidence is None:
         return None, "de voorwaarden van 'match' gelden niet"
+    if is_question(clause.text):
+        return evidence, "de zin is een vraag, geen bepaling"
     if "unless" in trees:
         unless = compiled.evaluate(trees["unless"], hits, context)
         if unless is not None:

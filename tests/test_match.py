@@ -274,6 +274,28 @@ def test_match_ignore_negation_in_shields_only_its_own_wording(compile_rules):
     assert all("geen" not in e.text for e in finding.evidence)
 
 
+def test_match_refraining_is_a_negation(compile_rules):
+    # "ziet af van" says no without "niet" or "geen"; "afgezien van" (apart from) does not.
+    excluded = compile_rules(rule("match:\n  phrase: voorbehouden opdracht\nnegation: exclude"))
+    required = compile_rules(rule("match:\n  phrase: voorbehouden opdracht\nnegation: require", id="Y"))
+    for text in ("De gemeente ziet af van voorbehouden opdrachten.",
+                 "Van voorbehouden opdrachten zien wij voorlopig af.",
+                 "Er wordt afgezien van voorbehouden opdrachten.",
+                 "Het college besluit af te zien van voorbehouden opdrachten."):
+        assert rule_ids(excluded, text) == [], text
+        assert rule_ids(required, text) == ["T-Y"], text
+    assert rule_ids(excluded, "Afgezien van de kosten passen wij voorbehouden opdrachten toe.") == ["T-X"]
+    assert rule_ids(excluded, "Wij zien af en toe voorbehouden opdrachten.") == ["T-X"]
+
+
+def test_match_a_question_lays_nothing_down(compile_rules):
+    compiled = compile_rules(rule("match:\n  phrase: laagste prijs", polarity="belemmerend"))
+    faq = "Vraag: Wordt de opdracht gegund op de laagste prijs? Antwoord: nee, op kwaliteit en prijs."
+    assert rule_ids(compiled, faq) == []
+    assert rule_ids(compiled, "Wij gunnen op de laagste prijs.") == ["T-X"]
+    assert rule_ids(compiled, 'De vraag "gunnen wij op de laagste prijs?"') == []
+
+
 def test_fallback_lemmas_equal_spacys_lookup_lemmatizer(pipeline):
     # The fallback reads the lemma table as a plain dict for a faster start-up;
     # it must give exactly what spaCy's own lookup lemmatizer gives.
