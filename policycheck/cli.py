@@ -934,17 +934,19 @@ def explain(path, rule_id, policy_type, top, rule_dirs, config_path):
 @click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), default="corpus", show_default=True,
               help="Map met documenten en gold/*.yaml.")
 @click.option("--passages", "passage_files", multiple=True, type=click.Path(dir_okay=False, exists=True),
-              help="Gelabelde passages (JSON lines); standaard ../shared/eval/*.jsonl als die map bestaat.")
+              help="Gelabelde passages (JSON lines); standaard CORPUS/passages/*.jsonl en ../shared/eval/*.jsonl "
+                   "als die map bestaat.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rule_options
 def evaluate(corpus_dir, passage_files, fmt, rule_dirs, config_path):
     """Meet de kwaliteit van de regels: precisie, recall en F1 per regel, per onderwerp
-    en in totaal, op het corpus (gold-bestanden) en op gelabelde echte passages.
-    Toont de gemiste vondsten en de valse meldingen."""
+    en in totaal, op het corpus (gold-bestanden), op de gelabelde passages van het
+    corpus en op gelabelde echte passages. Toont de gemiste vondsten en de valse
+    meldingen."""
     import json
 
-    from policycheck.evaluate import (default_passage_files, evaluate_corpus, evaluate_passages,
-                                      format_table, load_passages)
+    from policycheck.evaluate import (corpus_passage_files, default_passage_files, evaluate_corpus,
+                                      evaluate_passages, format_table, load_passages)
     from policycheck.scan import Scanner
 
     ruleset = _load_rules(rule_dirs, config_path)
@@ -955,12 +957,17 @@ def evaluate(corpus_dir, passage_files, fmt, rule_dirs, config_path):
         report["corpus"] = evaluate_corpus(corpus, scanner)
     else:
         _err(f"geen corpus met gold-bestanden in {corpus} (gebruik --corpus)")
-    files = [Path(p) for p in passage_files] or default_passage_files(Path.cwd())
-    if files:
-        passages = [p for file in files for p in load_passages(file)]
-        report["passages"] = evaluate_passages(passages, scanner)
+    # Each set of passages is reported on its own: the corpus's passages were written
+    # for the project (and rules were tuned on them), the shared ones are real text.
+    if passage_files:
+        sets = {"passages": [Path(p) for p in passage_files]}
     else:
-        _err("geen gelabelde passages gevonden (../shared/eval ontbreekt); alleen het corpus is gemeten")
+        sets = {"corpus_passages": corpus_passage_files(corpus), "passages": default_passage_files(Path.cwd())}
+    for name, files in sets.items():
+        if files:
+            report[name] = evaluate_passages([p for file in files for p in load_passages(file)], scanner)
+    if not passage_files and "passages" not in report:
+        _err("geen gelabelde echte passages gevonden (../shared/eval ontbreekt)")
     if fmt == "json":
         click.echo(json.dumps({name: ev.to_dict() for name, ev in report.items()}, ensure_ascii=False, indent=2))
         return
@@ -973,11 +980,16 @@ def evaluate(corpus_dir, passage_files, fmt, rule_dirs, config_path):
             for item in items:
                 click.echo(f"  {label}: {item}")
         click.echo()
-    if "passages" in report:
-        ev = report["passages"]
-        click.echo(f"Echte passages: {ev.items}")
+    titles = {"corpus_passages": f"Passages van het corpus ({corpus / 'passages'})",
+              "passages": "Passages" if passage_files else "Echte passages"}
+    for name, title in titles.items():
+        if name not in report:
+            continue
+        ev = report[name]
+        click.echo(f"{title}: {ev.items}")
         for line in format_table("Per onderwerp/soort", ev.by_topic, ev.overall):
             click.echo(line)
         for label, items in (("Gemist", ev.misses), ("Vals alarm", ev.false_alarms)):
             for item in items:
                 click.echo(f"  {label}: {item}")
+        click.echo()

@@ -136,6 +136,11 @@ def evaluate_passages(passages: list[dict], scanner) -> Evaluation:
     return evaluation
 
 
+def corpus_passage_files(corpus_dir: Path) -> list[Path]:
+    """The corpus's own labelled passages (`passages/*.jsonl`), written for the project."""
+    return sorted((corpus_dir / "passages").glob("*.jsonl"))
+
+
 def default_passage_files(start: Path) -> list[Path]:
     """`../shared/eval/*.jsonl` seen from the working directory or the repository."""
     candidates = [start / ".." / "shared" / "eval", Path(__file__).resolve().parent.parent.parent / "shared" / "eval"]
