@@ -48,6 +48,8 @@ _REFRAIN = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+")
+# A word character as the `regex` module sees it (it decides what \b means in rules).
+_WORD_CHAR = __import__("regex").compile(r"\w")
 # Token attributes that only a trained pipeline sets.
 _MODEL_ONLY_ATTRS = {"POS", "TAG", "MORPH", "DEP", "HEAD", "ENT_TYPE", "SENT_START", "IS_SENT_START"}
 _MAX_NEAR_COMBINATIONS = 200
@@ -70,9 +72,10 @@ class _Leaf:
     id: str
     kind: str  # phrase | pattern | regex | number
     description: str
-    regex: Any = None
+    pattern: Optional[str] = None  # regex: compiled when a clause first needs it (CompiledRules.regex_of)
     literals: Optional[tuple[str, ...]] = None  # regex: one of these must occur (lower case)
     number: Optional[dict] = None  # {unit, comparisons: [(op, value)]}
+    compiled: Any = None
 
     @property
     def eager(self) -> bool:
@@ -82,24 +85,33 @@ class _Leaf:
 def required_literals(pattern: str) -> Optional[tuple[str, ...]]:
     """Literal strings of which at least one must occur for `pattern` to match.
 
-    Uses the standard library's regex parser; returns None when nothing useful can
-    be derived (then the regex always runs).
+    A space at the start or end of a literal stands for a word boundary (`\\b`)
+    the pattern requires there: `\\btoe\\b` gives " toe ", which "toegang" does
+    not satisfy. Uses the standard library's regex parser; returns None when nothing
+    useful can be derived (then the regex always runs).
     """
+    from re import _parser as sre_parse
+
+    from policycheck.rules import parse_regex
+
     try:
-        from re import _parser as sre_parse  # Python 3.11+
-    except ImportError:  # pragma: no cover - older Pythons
-        import sre_parse  # type: ignore
-    try:
-        parsed = sre_parse.parse(pattern, re.IGNORECASE)
+        parsed = parse_regex(pattern)
     except Exception:  # the `regex` module accepts more syntax than `re`
         return None
     literals = _sequence_literals(list(parsed), sre_parse)
-    if not literals or any(len(lit) < 3 for lit in literals):
+    # Short literals occur almost everywhere; two letters at the start of a word are rare enough.
+    if not literals or any(len(lit.strip(" ")) < (2 if lit.startswith(" ") else 3) for lit in literals):
         return None
     return tuple(sorted(literals))
 
 
-def _sequence_literals(items, sre_parse) -> Optional[set[str]]:
+def _is_word_char(char: str) -> bool:
+    return _WORD_CHAR.match(char) is not None
+
+
+def _sequence_literals(items, sre_parse, after_boundary: bool = False) -> Optional[set[str]]:
+    """after_boundary: the sequence comes right after a \\b (the parser moves a \\b
+    that opens every branch in front of the branches)."""
     constants = sre_parse  # names like LITERAL, BRANCH live on the parser module
     best: Optional[set[str]] = None
     run = ""
@@ -112,21 +124,44 @@ def _sequence_literals(items, sre_parse) -> Optional[set[str]]:
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
-            run += chr(arg).lower()
+            char = chr(arg).lower()
+            # Only a word character right after \b needs a non-word character before it.
+            if not run and after_boundary and char != " " and _is_word_char(char):
+                run = " "
+            run += char
+            after_boundary = False
             continue
-        consider({run} if run else None)
+        boundary = name == "AT" and str(arg) == "AT_BOUNDARY"
+        if boundary and run.strip(" ") and run[-1] != " " and _is_word_char(run[-1]):
+            run += " "
+        consider({run} if run.strip(" ") else None)
+        if name == "BRANCH" and run.strip(" "):
+            # The parser moves a prefix shared by all branches in front ("\\bMVO?I|\\bManifest"
+            # becomes "\\bM(?:VO?I|anifest)"): the prefix plus each branch's own start.
+            consider({run + _leading_literal(branch) for branch in arg[1]})
         run = ""
         if name == "BRANCH":
-            branches = [_sequence_literals(list(branch), sre_parse) for branch in arg[1]]
+            branches = [_sequence_literals(list(branch), sre_parse, after_boundary) for branch in arg[1]]
             if all(branches):
                 consider(set().union(*branches))
         elif name == "SUBPATTERN":
-            consider(_sequence_literals(list(arg[-1]), sre_parse))
+            consider(_sequence_literals(list(arg[-1]), sre_parse, after_boundary))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
             consider(_sequence_literals(list(arg[2]), sre_parse))
+        after_boundary = boundary
     consider({run} if run else None)
     del constants
     return best
+
+
+def _leading_literal(items) -> str:
+    """The literal characters a parsed sequence starts with (lower case)."""
+    prefix = ""
+    for op, arg in items:
+        if str(op) != "LITERAL":
+            break
+        prefix += chr(arg).lower()
+    return prefix
 
 
 class CompiledRules:
@@ -150,6 +185,7 @@ class CompiledRules:
         self._leaf_rule: dict[str, str] = {}  # regex leaf -> id of the rule it belongs to
         self._scopes: dict[str, list[Any]] = {}  # rule id -> compiled heading patterns
         self.timed_out: list[str] = []  # regex leaves that hit the time limit in the current document
+        self.invalid: dict[str, str] = {}  # regex leaves `regex` could not compile -> why
         self._strip_model_attrs = pipeline_info is not None and pipeline_info.fallback
         self.trees: dict[str, dict[str, Any]] = {}
         self.number_leaves: list[str] = []
@@ -237,8 +273,10 @@ class CompiledRules:
     def _regex(self, pattern: str):
         leaf = self._regex_leaf.get(pattern)
         if leaf is None:
-            compiled = self._regex_module.compile(pattern, REGEX_FLAGS)
-            leaf = self._new_leaf("regex", f"regex /{pattern}/", regex=compiled, literals=required_literals(pattern))
+            # Not compiled yet: many regexes are never needed for a document (rules for
+            # another policy type, literals that do not occur), and compiling all of
+            # them took longer than matching.
+            leaf = self._new_leaf("regex", f"regex /{pattern}/", pattern=pattern, literals=required_literals(pattern))
             self._regex_leaf[pattern] = leaf
             self._leaf_rule[leaf] = self._current_rule.id
         return ("leaf", leaf)
@@ -287,7 +325,7 @@ class CompiledRules:
                 if lists and all(lists):
                     found |= set.intersection(*(set(numbers) for numbers in lists))
             phrase_sets[leaf] = found
-        regexes = {leaf.id: leaf.regex for leaf in self.leaves.values() if leaf.kind == "regex"}
+        regexes = {leaf.id: leaf for leaf in self.leaves.values() if leaf.kind == "regex"}
 
         def uses_context(tree) -> bool:
             if tree[0] in ("in_block", "in_article"):
@@ -308,10 +346,13 @@ class CompiledRules:
                 if leaf in phrase_sets:
                     return within & phrase_sets[leaf]
                 if leaf in regexes:
+                    compiled = self.regex_of(regexes[leaf])
+                    if compiled is None:
+                        return set()
                     hit = set()
                     for number in within:
                         try:
-                            if regexes[leaf].search(texts[number], timeout=REGEX_TIMEOUT_SECONDS):
+                            if compiled.search(texts[number], timeout=REGEX_TIMEOUT_SECONDS):
                                 hit.add(number)
                         except TimeoutError:
                             hit.add(number)
@@ -345,7 +386,8 @@ class CompiledRules:
 
         self._literal_automaton = ahocorasick.Automaton()
         self._always_run_regexes: list[str] = []
-        by_literal: dict[str, set[str]] = {}
+        # literal -> (needs a boundary before, needs one after) -> regex leaves
+        by_literal: dict[str, dict[tuple[bool, bool], set[str]]] = {}
         for leaf in self.leaves.values():
             if leaf.kind != "regex":
                 continue
@@ -353,17 +395,27 @@ class CompiledRules:
                 self._always_run_regexes.append(leaf.id)
             else:
                 for literal in leaf.literals:
-                    by_literal.setdefault(literal, set()).add(leaf.id)
-        for literal, leaf_ids in by_literal.items():
-            self._literal_automaton.add_word(literal, frozenset(leaf_ids))
+                    bounds = (literal.startswith(" "), literal.endswith(" ") and len(literal.strip(" ")) > 0)
+                    by_literal.setdefault(literal.strip(" "), {}).setdefault(bounds, set()).add(leaf.id)
+        for literal, groups in by_literal.items():
+            entry = (len(literal), tuple((bounds, frozenset(ids)) for bounds, ids in groups.items()))
+            self._literal_automaton.add_word(literal, entry)
         if by_literal:
             self._literal_automaton.make_automaton()
 
     def possible_regexes(self, lowered: str) -> set[str]:
         possible = set(self._always_run_regexes)
         if len(self._literal_automaton):
-            for _, leaf_ids in self._literal_automaton.iter(lowered):
-                possible.update(leaf_ids)
+            for end, (length, groups) in self._literal_automaton.iter(lowered):
+                start = end - length + 1
+                for (before, after), leaf_ids in groups:
+                    if leaf_ids <= possible:
+                        continue
+                    if before and start > 0 and _is_word_char(lowered[start - 1]):
+                        continue
+                    if after and end + 1 < len(lowered) and _is_word_char(lowered[end + 1]):
+                        continue
+                    possible.update(leaf_ids)
         return possible
 
     def _token_pattern(self, pattern: list[dict]) -> list[dict]:
@@ -448,6 +500,10 @@ class CompiledRules:
             spans = hits.get(tree[1])
             return [(s, e, tree[1]) for s, e in spans] if spans else None
         if kind == "all":
+            # A leaf known to fail for free (a phrase not found, a regex whose literals
+            # are absent) ends it before a costlier condition before it runs.
+            if any(child[0] == "leaf" and hits.surely_absent(child[1]) for child in tree[1]):
+                return None
             evidence: list = []
             for child in tree[1]:
                 result = self.evaluate(child, hits, context)
@@ -482,6 +538,8 @@ class CompiledRules:
         raise ValueError(kind)
 
     def _near(self, distance: int, children, hits, context):
+        if any(child[0] == "leaf" and hits.surely_absent(child[1]) for child in children):
+            return None
         results = []
         for child in children:
             result = self.evaluate(child, hits, context)
@@ -500,12 +558,27 @@ class CompiledRules:
                 return combo
         return None
 
+    def regex_of(self, leaf: _Leaf):
+        """The leaf's compiled regex, compiled on first use; None when `regex` rejects it
+        (rules.regex_problem checked it with the standard library's parser)."""
+        if leaf.compiled is None:
+            try:
+                leaf.compiled = self._regex_module.compile(leaf.pattern, REGEX_FLAGS)
+            except self._regex_module.error as error:
+                leaf.compiled = False
+                self.invalid[leaf.id] = str(error)
+        return leaf.compiled or None
+
     def timeout_warnings(self) -> list[str]:
-        """Warnings for the regexes that hit the time limit in the last document."""
+        """Warnings for the regexes that hit the time limit in the last document, and
+        for any the `regex` module could not compile."""
         return [
             f"regel {self._leaf_rule.get(leaf, '?')}: {self.describe(leaf)} duurde langer dan "
             f"{REGEX_TIMEOUT_SECONDS:g} s en is overgeslagen; controleer de regel met `policycheck rules lint`"
             for leaf in self.timed_out
+        ] + [
+            f"regel {self._leaf_rule.get(leaf, '?')}: {self.describe(leaf)} is ongeldig ({problem}) en is overgeslagen"
+            for leaf, problem in self.invalid.items()
         ]
 
     def in_scope(self, rule: Rule, heading_path_text: str) -> bool:
@@ -542,6 +615,14 @@ class ClauseHits:
     def __bool__(self) -> bool:
         return True
 
+    def surely_absent(self, leaf_id: str) -> bool:
+        """True when the leaf cannot hold here, known without running anything."""
+        hits = self._hits.get(leaf_id)
+        if hits is not None:
+            return not hits
+        kind = self.compiled.leaves[leaf_id].kind
+        return kind in ("phrase", "pattern") or (kind == "regex" and leaf_id not in self._possible_regexes)
+
     def get(self, leaf_id: str) -> list[tuple[int, int]]:
         if leaf_id in self._hits:
             return self._hits[leaf_id]
@@ -557,8 +638,11 @@ class ClauseHits:
     def _regex(self, leaf: _Leaf) -> list[tuple[int, int]]:
         if leaf.id not in self._possible_regexes:
             return []  # a literal the regex requires is not in the clause
+        compiled = self.compiled.regex_of(leaf)
+        if compiled is None:
+            return []
         try:
-            return [m.span() for m in leaf.regex.finditer(self.text, timeout=REGEX_TIMEOUT_SECONDS)]
+            return [m.span() for m in compiled.finditer(self.text, timeout=REGEX_TIMEOUT_SECONDS)]
         except TimeoutError:
             if leaf.id not in self.compiled.timed_out:
                 self.compiled.timed_out.append(leaf.id)

@@ -155,24 +155,34 @@ def test_rules_json_schema_rejects_a_broken_rule():
     assert list(jsonschema.Draft7Validator(_schema()).iter_errors(broken))
 
 
-def test_checked_patterns_are_not_compiled_again_but_every_new_one_is(tmp_path, monkeypatch):
-    # A re-scan loads the rules again; a regex that compiled before (in `checked`,
-    # kept in the cache) is not compiled again, while an edited one still is.
-    import regex
+def test_checked_patterns_are_not_checked_again_but_every_new_one_is(tmp_path, monkeypatch):
+    # A re-scan loads the rules again; a regex that passed before (in `checked`, kept in
+    # the cache) is not checked again, while an edited one still is.
+    from policycheck import rules
 
     rule = VALID.replace("  phrase: winstoogmerk", "  regex: 'winst(oogmerk)?'")
     (tmp_path / "ok.yml").write_text(rule, encoding="utf-8")
-    compiled = []
-    real_compile = regex.compile
-    monkeypatch.setattr(regex, "compile", lambda pattern, *a, **k: compiled.append(pattern) or real_compile(pattern, *a, **k))
+    checked_now = []
+    real_problem = rules.regex_problem
+    monkeypatch.setattr(rules, "regex_problem", lambda pattern: checked_now.append(pattern) or real_problem(pattern))
     checked: set[str] = set()
     load_rules([str(tmp_path)], builtin=False, checked=checked)
-    assert compiled == ["winst(oogmerk)?"] and len(checked) == 1
-    compiled.clear()
+    assert checked_now == ["winst(oogmerk)?"] and len(checked) == 1
+    checked_now.clear()
     load_rules([str(tmp_path)], builtin=False, checked=checked)
-    assert compiled == []
+    assert checked_now == []
     (tmp_path / "ok.yml").write_text(rule.replace("winst(oogmerk)?", "winst(oogmerk"), encoding="utf-8")
     with pytest.raises(RuleErrors) as info:
         load_rules([str(tmp_path)], builtin=False, checked=checked)
     assert "ongeldige regex 'winst(oogmerk'" in str(info.value.errors[0])
     assert len(checked) == 1  # an invalid pattern is never remembered
+
+
+def test_regex_syntax_only_the_regex_module_knows_is_accepted(tmp_path):
+    # Rules are matched with `regex`; its extra syntax (\p{L}, variable look-behind) is valid.
+    rule = VALID.replace("  phrase: winstoogmerk", "  regex: '(?<!niet\\s+)\\p{L}*winst'")
+    (tmp_path / "ok.yml").write_text(rule, encoding="utf-8")
+    assert [r.id for r in load_rules([str(tmp_path)], builtin=False).rules] == ["TEST-ONE"]
+    broken = rule.replace("\\p{L}", "\\p{Nope}")
+    errors = load_errors(tmp_path, broken)
+    assert len(errors) == 1 and "ongeldige regex" in errors[0]
