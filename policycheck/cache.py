@@ -9,7 +9,7 @@ Each entry is one file: a magic tag, the SHA-256 of the payload, then the payloa
 (zlib-compressed JSON; never pickle). Kinds: `extract` (the Document),
 `nlp` (clauses and policy type), `index` (clauses by match key) and `findings`
 (per rule, keyed by a hash of the rule's content); `checked` lists the
-rule regexes and token patterns known to compile (rules.load_rules).
+rule regexes and token patterns that passed their check (rules.load_rules).
 An entry that does not verify is deleted and rebuilt, never trusted. Writes are
 atomic (temporary file + rename), so parallel workers can share the folder.
 
@@ -152,12 +152,15 @@ class Cache:
     # -- rule patterns -------------------------------------------------------------
 
     def _checked_key(self) -> str:
-        versions = f"policycheck={__version__};" + _versions("regex", "spacy")
+        import platform
+
+        # Python's own regex parser checks most patterns (rules.regex_problem).
+        versions = f"policycheck={__version__};python={platform.python_version()};" + _versions("regex", "spacy")
         return hashlib.sha256(versions.encode()).hexdigest()
 
     def checked_patterns(self) -> set[str]:
-        """Rule regexes and token patterns that compiled before with these versions
-        (rules.pattern_key); empty when there is no (valid) entry."""
+        """Rule regexes and token patterns that passed their check before, with these
+        versions (rules.pattern_key); empty when there is no (valid) entry."""
         payload = self.get("checked", self._checked_key())
         if payload is None:
             return set()

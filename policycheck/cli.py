@@ -52,7 +52,7 @@ def rule_options(command):
 def _load_rules(extra_dirs, config_path=None, use_cache=True):
     """Load rules and configuration, or print every problem as file:line and exit 2.
 
-    With the cache, regexes that compiled in an earlier run are not compiled again.
+    With the cache, regexes that passed their check in an earlier run are not checked again.
     """
     from policycheck.cache import Cache
     from policycheck.config import load_ruleset

@@ -247,11 +247,10 @@ def load_rules(
 ) -> RuleSet:
     """Load the built-in rules and any extra folders. Raises RuleErrors listing every problem.
 
-    checked: regexes and token patterns (see `pattern_key`) already known to compile
-    with these library versions; each one still gets every other check, but is not
-    compiled again. Patterns that compile now are added, so the caller can keep them
-    (cache.Cache.checked_patterns): compiling some 400 regexes is most of the time
-    rules take to load.
+    checked: regexes and token patterns (see `pattern_key`) that passed their check
+    before, with these library versions; each one still gets every other check, but
+    is not parsed or compiled again. Patterns that pass now are added, so the caller
+    can keep them (cache.Cache.checked_patterns).
     """
     folders: list[Path] = []
     if builtin:
