@@ -79,9 +79,35 @@ def parse_numeral(text: str) -> float:
     return float(cleaned.replace(",", "."))
 
 
+# Legal Dutch writes a number twice: "dertig (30) dagen", "60 (zestig) dagen".
+_NUMBER_WORD = r"[a-zà-ÿ]*(?:een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|tig|honderd|duizend)"
+_WORD_THEN_DIGITS = re.compile(rf"\b{_NUMBER_WORD}\s*\(\s*(?P<digits>\d[\d.,]*)\s*\)", re.IGNORECASE)
+_DIGITS_THEN_WORD = re.compile(rf"(?<![\d.,])\d[\d.,]*(?P<words>\s*\(\s*(?:zegge:?\s*)?{_NUMBER_WORD}\s*\))", re.IGNORECASE)
+
+
+def _without_doubled_numbers(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text with the repeat of a doubled number blanked out (same length, so spans
+    stay valid), keeping the digits; and the blanked stretches."""
+    chars = list(text)
+    blanked: list[tuple[int, int]] = []
+
+    def blank(start: int, end: int) -> None:
+        chars[start:end] = " " * (end - start)
+        blanked.append((start, end))
+
+    for match in _WORD_THEN_DIGITS.finditer(text):
+        blank(match.start(), match.start("digits"))
+        blank(match.end("digits"), match.end())
+    for match in _DIGITS_THEN_WORD.finditer(text):
+        blank(match.start("words"), match.end("words"))
+    return "".join(chars), blanked
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text`, longest reading first where two overlap."""
     found: list[Quantity] = []
+    original = text
+    text, blanked = _without_doubled_numbers(text)
     for unit, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             if unit == "multiple" and match.groupdict().get("word"):
@@ -98,7 +124,10 @@ def find_quantities(text: str) -> list[Quantity]:
             scale = (match.groupdict().get("scale") or "").strip().lower()
             if scale:
                 value *= _SCALE_WORDS.get(scale, 1)
-            found.append(Quantity(unit_name, value, match.start(), match.end(), match.group(0)))
+            start = match.start()
+            # "dertig (30) dagen": the quantity starts where the blanked number word does.
+            start = min([b_start for b_start, b_end in blanked if b_end == start] or [start])
+            found.append(Quantity(unit_name, value, start, match.end(), original[start:match.end()]))
     # Keep the longest match where spans of the same unit overlap ("€ 5 miljoen" once).
     found.sort(key=lambda q: (q.start, -(q.end - q.start)))
     kept: list[Quantity] = []

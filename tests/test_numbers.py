@@ -27,6 +27,12 @@ def quantities(text):
         ("tweemaal de geraamde opdrachtwaarde", [("multiple", 2)]),
         ("300% van de waarde van de opdracht", [("multiple", 3), ("percent", 300)]),
         ("artikel 2.82, lid 3", []),
+        # Legal Dutch writes a number twice; it is one quantity.
+        ("binnen dertig (30) dagen na ontvangst", [("days", 30)]),
+        ("binnen 60 (zestig) dagen", [("days", 60)]),
+        ("binnen vijfenveertig (45) dagen", [("days", 45)]),
+        ("ten minste zestig (60) procent", [("percent", 60)]),
+        ("artikel 2 (3)", []),
     ],
 )
 def test_numbers_found_with_unit_and_value(text, expected):
@@ -37,6 +43,9 @@ def test_numbers_span_points_at_the_quantity():
     text = "De betaaltermijn is 60 dagen na goedkeuring."
     (quantity,) = find_quantities(text)
     assert text[quantity.start:quantity.end] == "60 dagen"
+    text = "Wij betalen binnen dertig (30) dagen."
+    (quantity,) = find_quantities(text)
+    assert quantity.text == "dertig (30) dagen"
 
 
 @given(st.integers(min_value=0, max_value=10**12))
