@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from policycheck.model import HEADING, Block, Document, Evidence, Finding
+from policycheck.model import HEADING, LIST_ITEM, PARAGRAPH, Block, Document, Evidence, Finding
 from policycheck.numbers import COMPARATORS, find_quantities
 from policycheck.rules import REGEX_FLAGS, Rule
 from policycheck.segment import split_clauses
@@ -754,6 +754,21 @@ def fingerprint(rule_id: str, clause_text: str) -> str:
     return hashlib.sha256(f"{rule_id}\x1f{normalised}".encode("utf-8")).hexdigest()[:16]
 
 
+def block_groups(blocks) -> dict[int, int]:
+    """Block index -> the block it counts as one with for `in_block`: a list item that
+    follows a paragraph ending in ':' ("de volgende ambities:") belongs to that
+    paragraph, as do the items after it; any other block is its own."""
+    group: dict[int, int] = {}
+    lead: Optional[int] = None
+    for block in sorted({b.index: b for b in blocks}.values(), key=lambda b: b.index):
+        if block.kind == LIST_ITEM and lead is not None:
+            group[block.index] = lead
+            continue
+        group[block.index] = block.index
+        lead = block.index if block.kind == PARAGRAPH and block.text.rstrip().endswith(":") else None
+    return group
+
+
 def article_key(block: Block) -> tuple[str, ...]:
     """The heading path up to and including the article (or the deepest heading)."""
     path = block.heading_path
@@ -813,13 +828,14 @@ def analyse(document: Document, compiled: CompiledRules, deadline=None, clauses=
             deadline.check()
         hits.append(compiled.clause_hits(doc, clause.text))
     # Positions in this list (a subset keeps its own numbering) by block and by article.
+    group = block_groups([clause.block for clause in clauses])
     by_block: dict[int, list[int]] = {}
     by_article: dict[tuple, list[int]] = {}
     for position, clause in enumerate(clauses):
-        by_block.setdefault(clause.block.index, []).append(position)
+        by_block.setdefault(group[clause.block.index], []).append(position)
         by_article.setdefault(article_key(clause.block), []).append(position)
     contexts = [
-        MatchContext(clause, by_block[clause.block.index], by_article[article_key(clause.block)], hits)
+        MatchContext(clause, by_block[group[clause.block.index]], by_article[article_key(clause.block)], hits)
         for clause in clauses
     ]
     return DocumentMatch(clauses, hits, contexts)

@@ -81,6 +81,19 @@ def test_markdown_blocks_and_paths(tmp_path):
     assert doc.text[doc.blocks[3].start : doc.blocks[3].end] == doc.blocks[3].text
 
 
+def test_a_bullet_on_a_line_of_its_own_takes_the_text_after_it():
+    # Web pages copied to text often put the bullet on its own line, then a blank line.
+    text = "De ambities zijn:\n\n  \u2022 -\n\n    SROI; werk voor mensen met een afstand\n\n  \u2022 -\n\n    Circulair\n\n---\n\nSlot.\n"
+    blocks = extract("lijst.txt", text.encode("utf-8")).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        (PARAGRAPH, "De ambities zijn:"),
+        (LIST_ITEM, "\u2022 - SROI; werk voor mensen met een afstand"),
+        (LIST_ITEM, "\u2022 - Circulair"),
+        (PARAGRAPH, "---"),
+        (PARAGRAPH, "Slot."),
+    ]
+
+
 def test_stdin_data_and_crlf():
     data = "Regel een\r\nregel twee\r\n\r\nTweede alinea".encode("utf-8")
     doc = extract("-", data)

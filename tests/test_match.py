@@ -4,7 +4,7 @@ import pytest
 
 from conftest import CORPUS
 from policycheck.match import fingerprint, match_document
-from policycheck.model import HEADING, PARAGRAPH, Block, Document
+from policycheck.model import HEADING, LIST_ITEM, PARAGRAPH, Block, Document
 
 RULE = """\
 id: T-{id}
@@ -28,7 +28,7 @@ def rule(body: str, id: str = "X", polarity: str = "bevorderend") -> str:
 def document(*paragraphs: str, headings: dict | None = None) -> Document:
     blocks = []
     for text in paragraphs:
-        kind = HEADING if text.startswith("# ") else PARAGRAPH
+        kind = HEADING if text.startswith("# ") else LIST_ITEM if text.startswith("- ") else PARAGRAPH
         path = (headings or {}).get(text, [])
         blocks.append(Block(index=0, kind=kind, text=text.lstrip("# "), heading_path=path, paragraph=len(blocks) + 1))
     return Document(path="t.txt", sha256="", format="text", blocks=blocks).finalise()
@@ -212,6 +212,16 @@ def test_match_co_occurrence_in_block_and_article(compile_rules):
     # Another article: neither.
     headings[other] = ["Hoofdstuk 2", "Artikel 5 Gunning"]
     assert rule_ids(compiled, first, other, headings=headings) == []
+
+
+def test_match_list_items_share_the_block_of_the_paragraph_that_introduces_them(compile_rules):
+    compiled = compile_rules(rule("match:\n  all:\n    - phrase: maatschappelijk verantwoord inkopen\n"
+                                  "    - in_block: {phrase: social return}", id="BLK"))
+    intro = "Wij doen aan maatschappelijk verantwoord inkopen, met deze ambities:"
+    assert rule_ids(compiled, intro, "- social return bij diensten;", "- circulair bouwen.") == ["T-BLK"]
+    # Without the colon, or after another paragraph, the list is a block of its own.
+    assert rule_ids(compiled, intro.rstrip(":") + ".", "- social return bij diensten;") == []
+    assert rule_ids(compiled, intro, "Een tussenzin.", "- social return bij diensten;") == []
 
 
 def test_match_near_within_n_words(compile_rules):

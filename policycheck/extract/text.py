@@ -14,6 +14,10 @@ LIST_MARKER_RE = re.compile(r"^(?:[-*•–·▪]\s+|\(?[a-z][.)]\s+|\(?\d{1,3}[
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_TABLE_SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+# A list marker with nothing after it ("• -" on a line of its own, as web pages
+# copied to text often have): its text is on the next line.
+# ("---" is a Markdown rule, not a marker).
+_BARE_MARKER_RE = re.compile(r"^[-*•–·▪](?:\s*[-–])?$|^\(?(?:[a-z]|\d{1,3})[.)°]\s*[-–]?$")
 
 
 def _table_cells(line: str) -> list[str]:
@@ -43,10 +47,13 @@ def parse_text(text: str) -> list[Block]:
         nonlocal current, current_kind
         if current:
             joined = join_lines(current)
-            if joined:
+            if joined and not _BARE_MARKER_RE.match(joined):
                 blocks.append(Block(index=0, kind=current_kind, text=joined))
         current = []
         current_kind = PARAGRAPH
+
+    def waiting_for_item_text() -> bool:
+        return current_kind == LIST_ITEM and bool(_BARE_MARKER_RE.match(" ".join(current)))
 
     def emit(kind: str, body: str, level: int | None = None) -> None:
         flush()
@@ -57,7 +64,8 @@ def parse_text(text: str) -> list[Block]:
     for raw in text.split("\n"):
         line = normalize_text(raw)
         if not line:
-            flush()
+            if not waiting_for_item_text():
+                flush()
             continue
         if _MD_FENCE_RE.match(line):
             flush()
@@ -77,7 +85,7 @@ def parse_text(text: str) -> list[Block]:
         if found is not None and (not current or current[-1][-1] in ".:;!?"):
             emit(HEADING, line, found[0])
             continue
-        if LIST_MARKER_RE.match(line):
+        if LIST_MARKER_RE.match(line) or (_BARE_MARKER_RE.match(line) and not waiting_for_item_text()):
             flush()
             current_kind = LIST_ITEM
         current.append(line)
