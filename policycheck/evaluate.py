@@ -114,9 +114,11 @@ def evaluate_passages(passages: list[dict], scanner) -> Evaluation:
 
     evaluation = Evaluation()
     policy_type_before = scanner.policy_type
+    from policycheck.extract import extract
+
     for passage in passages:
-        block = Block(index=0, kind=PARAGRAPH, text=" ".join(passage["text"].split()), paragraph=1)
-        document = Document(path=passage["id"], sha256="", format="text", blocks=[block]).finalise()
+        # As a user would scan it: the passage as a text document (lines, headings, lists).
+        document = extract(f"{passage['id']}.txt", passage["text"].encode("utf-8"))
         scanner.policy_type = passage.get("policy_type") or "auto"
         result = scanner.scan_document(document)
         evaluation.items += 1

@@ -50,3 +50,23 @@ def test_eval_reports_the_corpus_passages_on_their_own():
     overall = written["overall"]
     assert overall["precision"] >= 0.98 and overall["recall"] >= 0.98, written["misses"] + written["false_alarms"]
     assert "Passages van het corpus" in CliRunner().invoke(main, ["eval", "--corpus", str(CORPUS)]).stdout
+
+
+def test_eval_scans_a_passage_as_scan_would_scan_it_as_a_text_file(tmp_path):
+    # A passage is scanned as a text document, so its lines, lists and headings count
+    # as they do for `policycheck scan passage.txt`: eval measures what users get.
+    text = ("Wij doen mee aan het Manifest Maatschappelijk Verantwoord Inkopen, met deze ambities:\n\n"
+            "  \u2022 -\n\n    SROI: werk voor mensen met een afstand tot de arbeidsmarkt\n\n"
+            "  \u2022 -\n\n    Circulair: hergebruik van materialen\n")
+    passage = {"id": "m1", "kind": "positive", "topic": "mvi-social-goals", "polarity": "bevorderend",
+               "policy_type": "procurement", "text": text}
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(passage), encoding="utf-8")
+    (tmp_path / "m1.txt").write_text(text, encoding="utf-8")
+    scan = CliRunner().invoke(main, ["scan", str(tmp_path / "m1.txt"), "--type", "procurement", "-f", "json",
+                                     "--no-cache"], catch_exceptions=False)
+    scanned = {(f["topic"], f["polarity"]) for f in json.loads(scan.stdout)["documents"][0]["findings"]}
+    result = CliRunner().invoke(main, ["eval", "--corpus", str(tmp_path), "--passages", str(path), "--format", "json"],
+                                catch_exceptions=False)
+    found = json.loads(result.stdout)["passages"]["by_topic"]["mvi-social-goals/bevorderend"]["tp"] == 1
+    assert found == (("mvi-social-goals", "bevorderend") in scanned) and found
