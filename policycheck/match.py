@@ -494,8 +494,14 @@ class CompiledRules:
         add(self._unanchored)
         for leaf in hits.triggered_leaves():
             anchored = self._rules_by_anchor.get(leaf)
-            if anchored and hits.get(leaf):
-                add(anchored)
+            if not anchored:
+                continue
+            # Running the anchor's regex is only worth it for a rule whose condition can
+            # still hold here, as far as the clause-wide matchers and literals tell.
+            pending = [r for r in anchored if r.id in rules and r.id not in seen
+                       and not hits.cannot_hold(self.trees[r.id]["match"])]
+            if pending and hits.get(leaf):
+                add(pending)
         return candidates
 
     def evaluate(self, tree, hits: "ClauseHits", context: Optional["MatchContext"] = None):
@@ -511,7 +517,7 @@ class CompiledRules:
         if kind == "all":
             # A leaf known to fail for free (a phrase not found, a regex whose literals
             # are absent) ends it before a costlier condition before it runs.
-            if any(child[0] == "leaf" and hits.surely_absent(child[1]) for child in tree[1]):
+            if any(hits.cannot_hold(child) for child in tree[1]):
                 return None
             evidence: list = []
             for child in tree[1]:
@@ -547,7 +553,7 @@ class CompiledRules:
         raise ValueError(kind)
 
     def _near(self, distance: int, children, hits, context):
-        if any(child[0] == "leaf" and hits.surely_absent(child[1]) for child in children):
+        if any(hits.cannot_hold(child) for child in children):
             return None
         results = []
         for child in children:
@@ -631,6 +637,21 @@ class ClauseHits:
             return not hits
         kind = self.compiled.leaves[leaf_id].kind
         return kind in ("phrase", "pattern") or (kind == "regex" and leaf_id not in self._possible_regexes)
+
+    def cannot_hold(self, tree) -> bool:
+        """True when the condition cannot hold in this clause, known without running a regex."""
+        kind = tree[0]
+        if kind == "leaf":
+            return self.surely_absent(tree[1])
+        if kind == "all":
+            return any(self.cannot_hold(child) for child in tree[1])
+        if kind == "any":
+            return all(self.cannot_hold(child) for child in tree[1])
+        if kind == "near":
+            return any(self.cannot_hold(child) for child in tree[2])
+        if kind == "context":
+            return self.cannot_hold(tree[1])
+        return False  # not, in_block, in_article: may hold whatever this clause has
 
     def get(self, leaf_id: str) -> list[tuple[int, int]]:
         if leaf_id in self._hits:
