@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
+import regex
+
 from policycheck.model import HEADING, LIST_ITEM, PARAGRAPH, Block, Document, Evidence, Finding
 from policycheck.numbers import COMPARATORS, find_quantities
 from policycheck.rules import REGEX_FLAGS, Rule
@@ -49,7 +51,7 @@ _REFRAIN = re.compile(
 )
 _WORD = re.compile(r"\w+")
 # A word character as the `regex` module sees it (it decides what \b means in rules).
-_WORD_CHAR = __import__("regex").compile(r"\w")
+_WORD_CHAR = regex.compile(r"\w")
 # Token attributes that only a trained pipeline sets.
 _MODEL_ONLY_ATTRS = {"POS", "TAG", "MORPH", "DEP", "HEAD", "ENT_TYPE", "SENT_START", "IS_SENT_START"}
 _MAX_NEAR_COMBINATIONS = 200
@@ -168,7 +170,6 @@ class CompiledRules:
     """A rule set compiled for one NLP pipeline."""
 
     def __init__(self, rules: list[Rule], nlp, pipeline_info=None):
-        import regex
         from spacy.matcher import Matcher, PhraseMatcher
 
         self.rules = rules
@@ -515,8 +516,8 @@ class CompiledRules:
             spans = hits.get(tree[1])
             return [(s, e, tree[1]) for s, e in spans] if spans else None
         if kind == "all":
-            # A leaf known to fail for free (a phrase not found, a regex whose literals
-            # are absent) ends it before a costlier condition before it runs.
+            # A condition known to fail for free (a phrase not found, a regex whose
+            # literals are absent) ends it before the costlier ones run.
             if any(hits.cannot_hold(child) for child in tree[1]):
                 return None
             evidence: list = []
@@ -538,7 +539,7 @@ class CompiledRules:
         if kind == "not":
             return [] if self.evaluate(tree[1], hits, context) is None else None
         if kind == "context":
-            # Must hold, but is no evidence: not quoted, and a negation near it does not count.
+            # Must hold, but is no evidence: not quoted, and not checked for negation.
             return None if self.evaluate(tree[1], hits, context) is None else []
         if kind in ("in_block", "in_article"):
             if context is None:

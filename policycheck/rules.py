@@ -514,6 +514,8 @@ def regex_problem(pattern: str) -> Optional[str]:
         regex.compile(pattern, REGEX_FLAGS)
     except regex.error as exc:
         return str(exc)
+    except (RecursionError, OverflowError, MemoryError):
+        return "te complex om te lezen"
     return None
 
 
