@@ -303,10 +303,14 @@ class CompiledRules:
             self._phrase_lower.add(leaf, [lower])
             self._phrase_key_by_leaf[leaf] = ({t.norm_ for t in doc}, {t.lower_ for t in lower})
 
-    def candidates(self, texts: list[str], index) -> Optional[set[int]]:
+    def candidates(self, texts: list[str], index, neighbourhoods: Optional[list] = None) -> Optional[set[int]]:
         """The clauses where a rule of this set could fire, from a clause index
         (scan.ClauseIndex: match key or lower-case form -> clause numbers); None when
         that could be any clause.
+
+        neighbourhoods: per clause, its (block group, article) (see neighbourhood):
+        a rule with in_block or in_article also needs the clauses around a candidate,
+        so those come along; without them, such a rule makes every clause a candidate.
 
         Each rule's condition is evaluated on what is *possible*: a phrase only where
         the clause holds all its keys, a regex only where it is found, `all` as the
@@ -328,14 +332,18 @@ class CompiledRules:
             phrase_sets[leaf] = found
         regexes = {leaf.id: leaf for leaf in self.leaves.values() if leaf.kind == "regex"}
 
-        def uses_context(tree) -> bool:
-            if tree[0] in ("in_block", "in_article"):
+        def uses(tree, kind: str) -> bool:
+            if tree[0] == kind:
                 return True
-            children = tree[2] if tree[0] == "near" else tree[1:] if tree[0] in ("not", "context") else tree[1]
-            return tree[0] != "leaf" and any(uses_context(child) for child in children)
+            one_child = ("not", "context", "in_block", "in_article")
+            children = tree[2] if tree[0] == "near" else tree[1:] if tree[0] in one_child else tree[1]
+            return tree[0] != "leaf" and any(uses(child, kind) for child in children)
 
         # A condition on the block or article needs the clauses around each candidate too.
-        if any(uses_context(tree) for trees in self.trees.values() for tree in trees.values()):
+        every_tree = [tree for trees in self.trees.values() for tree in trees.values()]
+        block_used = any(uses(tree, "in_block") for tree in every_tree)
+        article_used = any(uses(tree, "in_article") for tree in every_tree)
+        if (block_used or article_used) and neighbourhoods is None:
             return None
 
         possible_regexes: dict[int, set[str]] = {}
@@ -388,6 +396,10 @@ class CompiledRules:
             for key in ("match", "absent", "requires"):
                 if key in self.trees[rule.id]:
                     result |= possible(self.trees[rule.id][key], universe - result)
+        if (block_used or article_used) and result:
+            groups = {neighbourhoods[n][0] for n in result} if block_used else set()
+            articles = {neighbourhoods[n][1] for n in result} if article_used else set()
+            result = {n for n in universe if neighbourhoods[n][0] in groups or neighbourhoods[n][1] in articles}
         return None if result == universe else result
 
     def _build_literal_automaton(self) -> None:
@@ -777,18 +789,28 @@ def fingerprint(rule_id: str, clause_text: str) -> str:
 
 
 def block_groups(blocks) -> dict[int, int]:
-    """Block index -> the block it counts as one with for `in_block`: a list item that
-    follows a paragraph ending in ':' ("de volgende ambities:") belongs to that
-    paragraph, as do the items after it; any other block is its own."""
+    """Block index -> the block it counts as one with for `in_block`: a list item right
+    after a paragraph ending in ':' ("de volgende ambities:") belongs to that paragraph,
+    as do the items right after it; any other block is its own. `blocks` may be a
+    subset of a document's that holds whole groups (CompiledRules.candidates)."""
     group: dict[int, int] = {}
     lead: Optional[int] = None
+    previous = -2
     for block in sorted({b.index: b for b in blocks}.values(), key=lambda b: b.index):
-        if block.kind == LIST_ITEM and lead is not None:
+        # Only the blocks right after it (no heading or other block in between).
+        if block.kind == LIST_ITEM and lead is not None and block.index == previous + 1:
             group[block.index] = lead
-            continue
-        group[block.index] = block.index
-        lead = block.index if block.kind == PARAGRAPH and block.text.rstrip().endswith(":") else None
+        else:
+            group[block.index] = block.index
+            lead = block.index if block.kind == PARAGRAPH and block.text.rstrip().endswith(":") else None
+        previous = block.index
     return group
+
+
+def neighbourhoods(clauses: list["Clause"]) -> list[tuple[int, tuple[str, ...]]]:
+    """Per clause: (its block group, its article), what in_block and in_article look at."""
+    group = block_groups([clause.block for clause in clauses])
+    return [(group[clause.block.index], article_key(clause.block)) for clause in clauses]
 
 
 def article_key(block: Block) -> tuple[str, ...]:

@@ -232,7 +232,8 @@ class Scanner:
         import json
 
         from policycheck.cache import nlp_key
-        from policycheck.match import Clause, finding_from_record, finding_record, match_document, rule_hash
+        from policycheck.match import (Clause, finding_from_record, finding_record, match_document, neighbourhoods,
+                                       rule_hash)
 
         rules = self.ruleset.rules
         if getattr(self, "_rule_hashes", None) is None:
@@ -257,7 +258,8 @@ class Scanner:
                 clauses = [Clause(blocks[b], blocks[b].text[s:e], s, e) for b, s, e in analysis["clauses"]]
                 index = self._clause_index(document)
                 # Without the index (damaged or removed) every clause is a candidate.
-                wanted = compiled.candidates([c.text for c in clauses], index) if index else None
+                wanted = (compiled.candidates([c.text for c in clauses], index, neighbourhoods(clauses))
+                          if index else None)
                 if wanted is not None:
                     clauses = [clauses[i] for i in sorted(wanted)]
                 docs = None

@@ -224,6 +224,19 @@ def test_match_list_items_share_the_block_of_the_paragraph_that_introduces_them(
     assert rule_ids(compiled, intro, "Een tussenzin.", "- social return bij diensten;") == []
 
 
+def test_block_groups_hold_for_a_subset_of_the_clauses():
+    # A re-scan after a rule edit matches only some clauses; a list item must not join
+    # a lead-in paragraph because the paragraph between them was left out.
+    from policycheck.match import block_groups
+
+    doc = document("Ambities:", "- social return;", "Een tussenzin.", "- circulair.")
+    blocks = doc.blocks
+    full = block_groups(blocks)
+    assert [full[b.index] for b in blocks] == [blocks[0].index, blocks[0].index, blocks[2].index, blocks[3].index]
+    subset = block_groups([blocks[0], blocks[1], blocks[3]])
+    assert subset[blocks[3].index] == blocks[3].index
+
+
 def test_match_near_within_n_words(compile_rules):
     compiled = compile_rules(rule("match:\n  near:\n    distance: 4\n    all: [{phrase: omzet}, {phrase: opdrachtwaarde}]"))
     assert rule_ids(compiled, "De omzet is twee keer de opdrachtwaarde.") == ["T-X"]

@@ -320,7 +320,10 @@ def test_rescan_after_each_rule_change_equals_a_fresh_scan(tmp_path, builtin_rul
         cached.scan_path(path)
     # Every kind of rule, without re-scanning the corpus for each of the ~50 rules:
     # every document-level rule and every fifth clause rule.
-    sample = [i for i, r in enumerate(builtin_rules.rules) if r.document_level or i % 5 == 0]
+    # ... and the first rules that look at the block or the article around a clause.
+    around = [next(i for i, r in enumerate(builtin_rules.rules) if kind in json.dumps(r.match or r.absent))
+              for kind in ("in_block", "in_article")]
+    sample = sorted({i for i, r in enumerate(builtin_rules.rules) if r.document_level or i % 5 == 0} | set(around))
     for index in sample:
         rule = builtin_rules.rules[index]
         rules = copy.deepcopy(builtin_rules)
