@@ -308,7 +308,7 @@ class CompiledRules:
         (scan.ClauseIndex: match key or lower-case form -> clause numbers); None when
         that could be any clause.
 
-        neighbourhoods: per clause, its (block group, article) (see neighbourhood):
+        neighbourhoods: per clause, its (block group, article) (match.neighbourhoods):
         a rule with in_block or in_article also needs the clauses around a candidate,
         so those come along; without them, such a rule makes every clause a candidate.
 
